@@ -1,0 +1,27 @@
+// tRPC over HTTP for the portal. The context carries the signed-in user (re-validated
+// against the database) and the client's address for the audit log.
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch'
+import { appRouter } from '@/server/api/root'
+import { clientIp, userAgent } from '@/server/auth/client-ip'
+import { getSessionUser } from '@/server/auth/session'
+import { services } from '@/server/container'
+import { logger } from '@/server/logger'
+
+function handler(req: Request) {
+  return fetchRequestHandler({
+    endpoint: '/api/trpc',
+    req,
+    router: appRouter,
+    createContext: async () => ({
+      services: services(),
+      user: await getSessionUser(),
+      ip: clientIp(req.headers),
+      userAgent: userAgent(req.headers),
+    }),
+    onError({ error, path }) {
+      if (error.code === 'INTERNAL_SERVER_ERROR') logger.error('trpc procedure failed', { path, error: error.cause?.message ?? error.message })
+    },
+  })
+}
+
+export { handler as GET, handler as POST }

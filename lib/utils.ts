@@ -1,0 +1,7 @@
+// shadcn/ui's class-name helper: merge Tailwind classes, later ones win.
+import { clsx, type ClassValue } from 'clsx'
+import { twMerge } from 'tailwind-merge'
+
+export function cn(...inputs: ClassValue[]) {
+  return twMerge(clsx(inputs))
+}

@@ -1,0 +1,106 @@
+// tRPC setup: the request context, the error formatter (zod errors flattened for forms),
+// DomainError → tRPC code mapping, and the procedure ladder: public → authed → one factory
+// per permission. Every procedure declares its permission in meta; the role × procedure
+// matrix test reads it from the router.
+import { initTRPC, TRPCError } from '@trpc/server'
+import superjson from 'superjson'
+import { z, ZodError } from 'zod'
+import type { SessionUser } from '@/server/auth/session'
+import { hasPermission, type Permission } from '@/server/auth/permissions'
+import type { Services } from '@/server/container'
+import { DomainError, type DomainErrorCode } from '@/server/errors'
+import { audit, type AuditActor } from '@/server/modules/audit/audit'
+
+export type Context = {
+  services: Services
+  user: SessionUser | null
+  ip: string | null
+  userAgent: string | null
+}
+
+/** What a procedure requires: a permission, any signed-in user, or nothing. */
+export type ProcedureMeta = { permission: Permission | 'authenticated' | 'public'; allowWithPendingPasswordChange?: boolean }
+
+export function actorOf(ctx: Context): AuditActor {
+  return ctx.user
+    ? { type: 'USER', id: ctx.user.id, label: ctx.user.email, ip: ctx.ip, userAgent: ctx.userAgent }
+    : { type: 'ANONYMOUS', id: null, label: 'anonymous', ip: ctx.ip, userAgent: ctx.userAgent }
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<ProcedureMeta>()
+  .create({
+    transformer: superjson,
+    errorFormatter({ shape, error }) {
+      const cause = error.cause
+      const internal = error.code === 'INTERNAL_SERVER_ERROR'
+      return {
+        ...shape,
+        // Internal failures are logged server-side (route handler's onError); the browser
+        // gets words to act on, not a driver error that might quote SQL or hosts.
+        message: internal ? 'The server hit an unexpected error. Try again; if it keeps happening, check the control plane logs.' : shape.message,
+        data: {
+          ...shape.data,
+          // Never leak internals: unexpected errors reach the browser as a generic message.
+          stack: undefined,
+          zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
+          field: cause instanceof DomainError ? (cause.field ?? null) : null,
+        },
+      }
+    },
+  })
+
+const TRPC_CODE: Record<DomainErrorCode, TRPCError['code']> = {
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  INVALID: 'BAD_REQUEST',
+  FORBIDDEN: 'FORBIDDEN',
+  UNAUTHENTICATED: 'UNAUTHORIZED',
+  RATE_LIMITED: 'TOO_MANY_REQUESTS',
+  PRECONDITION_FAILED: 'PRECONDITION_FAILED',
+  UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+}
+
+/** Services throw DomainError (or ZodError when they re-validate); map both once, here. */
+const convertDomainErrors = t.middleware(async ({ next }) => {
+  const result = await next()
+  if (!result.ok) {
+    const cause = result.error.cause
+    if (cause instanceof DomainError) {
+      throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause })
+    }
+    if (cause instanceof ZodError) {
+      throw new TRPCError({ code: 'BAD_REQUEST', message: cause.issues[0]?.message ?? 'Invalid input.', cause })
+    }
+  }
+  return result
+})
+
+export const router = t.router
+export const createCallerFactory = t.createCallerFactory
+
+export const publicProcedure = t.procedure.use(convertDomainErrors).meta({ permission: 'public' })
+
+export const authedProcedure = publicProcedure.meta({ permission: 'authenticated' }).use(({ ctx, meta, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'You are signed out. Sign in again to continue.' })
+  if (ctx.user.mustChangePassword && !meta?.allowWithPendingPasswordChange) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'Change your one-time password first (Settings → Password).' })
+  }
+  return next({ ctx: { ...ctx, user: ctx.user, actor: actorOf(ctx) } })
+})
+
+/** A procedure that needs `permission`: FORBIDDEN "Permission required: X" otherwise (audited). */
+export function permissionProcedure(permission: Permission) {
+  return authedProcedure.meta({ permission }).use(async ({ ctx, path, next }) => {
+    if (!hasPermission(ctx.user.role, permission)) {
+      await audit(ctx.services.db, ctx.actor, {
+        action: 'auth.permission_denied',
+        outcome: 'denied',
+        summary: { procedure: path, permission, role: ctx.user.role },
+      })
+      throw new TRPCError({ code: 'FORBIDDEN', message: `Permission required: ${permission}. Ask an administrator for a role that includes it.` })
+    }
+    return next()
+  })
+}
