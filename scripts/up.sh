@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# `npm run up`: install, configure, migrate, create the first admin, build, and run the
+# web app and the worker together (Ctrl-C stops both). Safe to run again.
+set -Eeuo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+[ "$node_major" -ge 20 ] || { echo "✗ Node.js 20 or newer is needed (found $(node -v))."; exit 1; }
+
+say "Dependencies"
+lock_hash=$(sha256sum package-lock.json | cut -c1-64)
+if [ ! -d node_modules ] || [ "$(cat node_modules/.traider-lock 2>/dev/null)" != "$lock_hash" ]; then
+  npm ci --no-audit --no-fund
+  echo "$lock_hash" > node_modules/.traider-lock
+else
+  echo "✓ node_modules matches package-lock.json"
+fi
+
+say "Configuration"
+if [ ! -f .env ]; then
+  secret=$(node -e 'console.log(require("crypto").randomBytes(32).toString("base64"))')
+  sed "s|^NEXTAUTH_SECRET=.*|NEXTAUTH_SECRET=${secret}|" .env.example > .env
+  chmod 600 .env
+  echo "✓ wrote .env from .env.example with a fresh NEXTAUTH_SECRET"
+else
+  echo "✓ using existing .env"
+fi
+
+say "Services"
+npx tsx scripts/preflight.ts
+
+say "Database"
+npx prisma generate >/dev/null
+npx prisma migrate deploy 2>&1 | grep -E 'migration|applied|Error' || true
+npx tsx scripts/bootstrap-admin.ts
+
+say "Build"
+npx next build
+
+say "Start"
+port=$(node -e 'require("dotenv").config(); console.log(process.env.PORT || 3000)')
+NODE_ENV=production npx next start -p "$port" &
+web=$!
+NODE_ENV=production npx tsx workers/main.ts &
+worker=$!
+stop() { kill -TERM "$web" "$worker" 2>/dev/null || true; wait "$web" "$worker" 2>/dev/null || true; }
+trap stop INT TERM
+echo "✓ TRAIDER Control Plane on http://localhost:${port} (worker pid ${worker}). Ctrl-C stops both."
+# If either process ends, stop the other: a half-running control plane is worse than none.
+set +e
+wait -n "$web" "$worker"
+status=$?
+stop
+exit "$status"
