@@ -20,9 +20,9 @@ const databaseUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${dbName}` }
 const children: ChildProcess[] = []
 const log = (msg: string) => console.log(`[e2e] ${msg}`)
 
-const appEnv = {
+const appEnv: NodeJS.ProcessEnv = {
   ...process.env,
-  NODE_ENV: 'production',
+  NODE_ENV: 'production' as const,
   NEXT_TELEMETRY_DISABLED: '1',
   DATABASE_URL: databaseUrl,
   REDIS_URL,

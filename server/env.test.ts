@@ -24,7 +24,7 @@ describe('env()', () => {
   })
 
   it('requires NEXTAUTH_SECRET in production', () => {
-    process.env.NODE_ENV = 'production'
+    Object.assign(process.env, { NODE_ENV: 'production' })
     delete process.env.NEXTAUTH_SECRET
     resetEnvForTests()
     expect(() => env()).toThrow('NEXTAUTH_SECRET is required in production')

@@ -14,7 +14,7 @@ import type { Role } from '@/generated/prisma/enums'
 const PUBLIC_PROCEDURES: string[] = []
 
 type AnyProcedure = { _def: { meta?: ProcedureMeta; type: string } }
-const procedures = Object.entries(appRouter._def.procedures as Record<string, AnyProcedure>)
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, AnyProcedure>)
 
 async function callWithJunk(role: Role | null, path: string) {
   const user = role ? users[role] : null
