@@ -44,8 +44,13 @@ function queues(): Queues {
 export const bullJobQueue: JobQueue = {
   async enqueueEnvironmentCheck(checkId) {
     const payload = environmentCheckPayload.parse({ v: 1, checkId })
-    // jobId = checkId: enqueueing the same check twice is a no-op (idempotent).
-    await queues().environmentCheck.add('check', payload, { jobId: checkId })
+    const queue = queues().environmentCheck
+    // jobId = checkId: enqueueing a waiting check twice is a no-op (idempotent). A finished
+    // job under that id would swallow the new add, so clear it first (re-check of a check
+    // whose result could not be recorded).
+    const previous = await queue.getJob(checkId)
+    if (previous && ((await previous.isFailed()) || (await previous.isCompleted()))) await previous.remove()
+    await queue.add('check', payload, { jobId: checkId })
   },
 }
 

@@ -1,0 +1,234 @@
+// The worker process: checks Postgres, Redis and the default Docker engine, runs the BullMQ
+// processors and /healthz, and on SIGTERM/SIGINT finishes running jobs before exiting.
+import { Worker } from 'bullmq'
+import type { Redis } from 'ioredis'
+import { db, disconnectDb } from '@/server/db'
+import { env, type Env } from '@/server/env'
+import { dockerRuntime } from '@/server/infra/docker'
+import { RuntimeUnreachableError, systemClock } from '@/server/infra/ports'
+import { bullJobQueue, bullPrefix, closeQueues, DEFAULT_JOB_OPTIONS, QUEUE_NAMES } from '@/server/infra/queues'
+import { createBullConnection } from '@/server/infra/redis'
+import { createLogger, errorFields, logger } from '@/server/logger'
+import { requeueStrandedChecks } from '@/server/modules/environment/run-environment-check'
+import { startHealthServer, type HealthServer } from './health-server'
+import { createEnvironmentCheckProcessor } from './processors/environment-check.processor'
+
+const STARTUP_PROBE_MS = 10_000
+const HEALTH_REDIS_PING_MS = 2_000
+
+/** A startup problem the operator fixes outside the code: printed as one line, no stack. */
+class StartupError extends Error {}
+
+function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw)
+    if (url.password) url.password = '***'
+    return url.toString()
+  } catch {
+    return '(not a URL)'
+  }
+}
+
+/** One line of cause: Prisma wraps the driver's words in a multi-line "Invalid invocation" text. */
+function reasonOf(error: unknown): string {
+  const text = error instanceof Error ? error.message || error.name : String(error)
+  const driverMessage = /Message: `(.+)`/.exec(text)?.[1]
+  if (driverMessage) return driverMessage
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean)
+  const last = lines[lines.length - 1] ?? 'unknown error'
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && !last.includes(code) ? `${last} (${code})` : last
+}
+
+async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms / 1000} s`)), ms)
+  })
+  try {
+    return await Promise.race([work, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+async function checkPostgres(config: Env) {
+  try {
+    await within(STARTUP_PROBE_MS, 'PostgreSQL', db().$queryRaw`SELECT 1`)
+  } catch (error) {
+    const reason = reasonOf(error)
+    const missingDb = /database .* does not exist/.test(reason) ? 'If the database is new, create it and run `npm run db:migrate`. ' : ''
+    throw new StartupError(
+      `Cannot connect to PostgreSQL at DATABASE_URL=${redactUrl(config.DATABASE_URL)}: ${reason}. ${missingDb}` +
+        'Start PostgreSQL (docker compose: `docker compose up -d postgres`; on a dev machine: ' +
+        '`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`), or correct DATABASE_URL in .env.',
+    )
+  }
+}
+
+/** Resolves once the connection is ready; rejects on its first error (ioredis would retry forever). */
+function waitForRedis(connection: Redis, ms: number): Promise<void> {
+  if (connection.status === 'ready') return Promise.resolve()
+  return new Promise<void>((resolve, reject) => {
+    const done = (error?: Error) => {
+      clearTimeout(timer)
+      connection.off('ready', onReady)
+      connection.off('error', onError)
+      if (error) reject(error)
+      else resolve()
+    }
+    const onReady = () => done()
+    const onError = (error: Error) => done(error)
+    const timer = setTimeout(() => done(new Error(`no answer within ${ms / 1000} s`)), ms)
+    connection.on('ready', onReady)
+    connection.on('error', onError)
+  })
+}
+
+async function checkRedis(config: Env, connection: Redis) {
+  try {
+    await waitForRedis(connection, STARTUP_PROBE_MS)
+  } catch (error) {
+    throw new StartupError(
+      `Cannot connect to Redis at REDIS_URL=${redactUrl(config.REDIS_URL)}: ${reasonOf(error)}. ` +
+        'Start Redis (docker compose: `docker compose up -d redis`; on a dev machine: ' +
+        '`redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`), or correct REDIS_URL in .env.',
+    )
+  }
+}
+
+/** Only a warning: the worker still serves every other environment's engine. */
+async function reportDefaultDockerEngine(config: Env, log: typeof logger) {
+  try {
+    const facts = await dockerRuntime.hostFacts({ url: config.DOCKER_DEFAULT_ENDPOINT })
+    log.info('Docker engine reachable', { endpoint: config.DOCKER_DEFAULT_ENDPOINT, dockerVersion: facts.dockerVersion, apiVersion: facts.apiVersion })
+  } catch (error) {
+    const detail = error instanceof RuntimeUnreachableError ? { reason: error.message } : { err: errorFields(error) }
+    log.warn(
+      `The Docker engine at DOCKER_DEFAULT_ENDPOINT=${config.DOCKER_DEFAULT_ENDPOINT} does not answer; the worker keeps running, and checks against it will record the reason.`,
+      detail,
+    )
+  }
+}
+
+async function redisAnswers(connection: Redis): Promise<boolean> {
+  if (connection.status !== 'ready') return false
+  try {
+    return (await within(HEALTH_REDIS_PING_MS, 'Redis', connection.ping())) === 'PONG'
+  } catch {
+    // The 503 answer is the report; the worker's own 'error' listener logs connection loss.
+    return false
+  }
+}
+
+async function main() {
+  let config: Env
+  try {
+    config = env()
+  } catch (error) {
+    // The logger itself reads LOG_LEVEL from this configuration: log at a fixed level.
+    createLogger({ level: () => 'info' }).error(error instanceof Error ? error.message : String(error))
+    process.exit(1)
+  }
+  const log = logger.child({ component: 'worker' })
+
+  let connection: Redis | undefined
+  let worker: Worker | undefined
+  let health: HealthServer | undefined
+  let stopping = false
+
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log.warn(`Second ${signal} while stopping: exiting at once`)
+      process.exit(1)
+    }
+    stopping = true
+    log.info(`${signal} received: finishing running jobs, then stopping`)
+    await health?.close()
+    await worker?.close()
+    await closeQueues()
+    // BullMQ does not close a connection it was given.
+    await connection?.quit()
+    await disconnectDb()
+    log.info('Worker stopped cleanly')
+    process.exit(0)
+  }
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      shutdown(signal).catch((error: unknown) => {
+        log.error('Shutdown failed', { err: errorFields(error) })
+        process.exit(1)
+      })
+    })
+  }
+
+  try {
+    await checkPostgres(config)
+    connection = createBullConnection('worker')
+    // BullMQ reports connection trouble on the worker's 'error' event; this listener only
+    // keeps ioredis from printing its own "unhandled error" lines before the worker exists.
+    connection.on('error', (error) => log.debug('Redis connection error', { err: errorFields(error, { stack: false }) }))
+    await checkRedis(config, connection)
+    await reportDefaultDockerEngine(config, log)
+
+    const deps = { db: db(), runtime: dockerRuntime, clock: systemClock }
+    worker = new Worker(QUEUE_NAMES.environmentCheck, createEnvironmentCheckProcessor(deps, log.child({ queue: QUEUE_NAMES.environmentCheck })), {
+      connection,
+      prefix: bullPrefix(),
+      concurrency: config.WORKER_CONCURRENCY,
+    })
+    worker.on('error', (error) => log.error('BullMQ worker error', { err: errorFields(error) }))
+    worker.on('failed', (job, error) => {
+      const attempts = job?.opts.attempts ?? DEFAULT_JOB_OPTIONS.attempts
+      log.error('Job failed', {
+        queue: QUEUE_NAMES.environmentCheck,
+        jobId: job?.id,
+        attemptsMade: job?.attemptsMade,
+        willRetry: job ? job.attemptsMade < attempts && error.name !== 'UnrecoverableError' : false,
+        err: errorFields(error),
+      })
+    })
+    await worker.waitUntilReady()
+
+    try {
+      const requeued = await requeueStrandedChecks({ db: db() }, bullJobQueue)
+      if (requeued > 0) log.info('Re-queued environment checks left QUEUED', { count: requeued })
+    } catch (error) {
+      throw new StartupError(
+        `Could not re-queue waiting environment checks: ${reasonOf(error)}. If the tables are missing, run \`npm run db:migrate\`.`,
+      )
+    }
+
+    const liveConnection = connection
+    const liveWorker = worker
+    try {
+      health = await startHealthServer({
+        port: config.WORKER_HEALTH_PORT,
+        log,
+        probe: async () => {
+          const running = liveWorker.isRunning() && !stopping
+          const redis = await redisAnswers(liveConnection)
+          return running && redis
+            ? { healthy: true, body: { status: 'ok', worker: 'running' } }
+            : { healthy: false, body: { status: 'unavailable', worker: running ? 'running' : 'stopped', redis: redis ? 'ok' : 'unreachable' } }
+        },
+      })
+    } catch (error) {
+      throw new StartupError(
+        `The health endpoint cannot listen on WORKER_HEALTH_PORT=${config.WORKER_HEALTH_PORT}: ${reasonOf(error)}. Free that port or choose another.`,
+      )
+    }
+    log.info('Worker started', {
+      queues: [QUEUE_NAMES.environmentCheck],
+      concurrency: config.WORKER_CONCURRENCY,
+      healthPort: health.port,
+      prefix: bullPrefix(),
+    })
+  } catch (error) {
+    if (error instanceof StartupError) log.error(error.message)
+    else log.error('Worker failed to start', { err: errorFields(error) })
+    process.exit(1)
+  }
+}
+
+await main()
