@@ -5,7 +5,7 @@ import { createTRPCClient, httpBatchLink } from '@trpc/client'
 import { ThemeProvider } from 'next-themes'
 import { useState, type ReactNode } from 'react'
 import superjson from 'superjson'
-import { Toaster } from 'sonner'
+import { Toaster } from '@/components/ui/sonner'
 import { TRPCProvider } from '@/lib/trpc'
 import type { AppRouter } from '@/server/api/root'
 

@@ -1,0 +1,182 @@
+'use client'
+// The dashboard's environment cards: engine status, when it was checked, and the facts
+// (or the error) of the last check. Re-polls every 10 s while any check is queued.
+import { useQuery } from '@tanstack/react-query'
+import { ChevronRight, CircleAlert, Construction, Server } from 'lucide-react'
+import Link from 'next/link'
+import type { ReactNode } from 'react'
+import { EmptyState } from '@/components/empty-state'
+import { RelativeTime } from '@/components/relative-time'
+import { StatusBadge } from '@/components/status-badge'
+import { TierBadge } from '@/components/tier-badge'
+import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert'
+import { Button } from '@/components/ui/button'
+import { Card, CardAction, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from '@/components/ui/card'
+import { Skeleton } from '@/components/ui/skeleton'
+import { formatGiB } from '@/lib/format'
+import { errorMessageFrom } from '@/lib/form-errors'
+import { useTRPC } from '@/lib/trpc'
+import { cn } from '@/lib/utils'
+import { NewEnvironmentButton } from '../environments/_components/environment-form-dialog'
+import { checkTime, type EnvironmentRow } from '../environments/_components/types'
+
+const QUEUED_POLL_MS = 10_000
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="min-w-0">
+      <dt className="text-xs text-muted-foreground">{label}</dt>
+      <dd className="truncate text-sm font-medium tabular-nums">{children}</dd>
+    </div>
+  )
+}
+
+function EnvironmentCard({ env }: { env: EnvironmentRow }) {
+  const check = env.lastCheck
+  return (
+    <Card className={cn('gap-4', env.tier === 'PRODUCTION' && 'border-danger/40')}>
+      <CardHeader>
+        <CardTitle className="flex min-w-0 flex-wrap items-center gap-2">
+          <Link href={`/environments/${env.slug}`} className="truncate underline-offset-4 hover:underline">
+            {env.name}
+          </Link>
+          <TierBadge tier={env.tier} />
+        </CardTitle>
+        <CardDescription className="truncate font-mono text-xs" title={env.dockerEndpoint}>
+          {env.dockerEndpoint}
+        </CardDescription>
+        <CardAction>
+          <StatusBadge status={check?.status ?? 'unknown'} label={check ? undefined : 'Never checked'} />
+        </CardAction>
+      </CardHeader>
+      <CardContent className="grid grid-cols-1 flex-1 content-start gap-3">
+        {check ? (
+          <p className="text-xs text-muted-foreground">
+            <RelativeTime date={checkTime(check)} prefix={check.status === 'QUEUED' ? 'Check requested' : 'Checked'} />
+          </p>
+        ) : (
+          <p className="text-xs text-muted-foreground">Not checked yet.</p>
+        )}
+        {check?.status === 'OK' && (
+          <dl className="grid grid-cols-2 gap-x-4 gap-y-3 sm:grid-cols-4">
+            <Fact label="Docker">{check.dockerVersion ?? '—'}</Fact>
+            <Fact label="CPUs">{check.cpus ?? '—'}</Fact>
+            <Fact label="Memory">{formatGiB(check.memoryBytes)}</Fact>
+            <Fact label="Containers up">
+              {check.containersRunning ?? '?'} / {check.containersTotal ?? '?'}
+            </Fact>
+          </dl>
+        )}
+        {check?.status === 'ERROR' && (
+          <div className="rounded-md border border-danger/40 bg-danger/5 px-3 py-2 text-sm text-danger dark:bg-danger/10" title={check.error ?? undefined}>
+            <p className="line-clamp-3 break-words">{check.error ?? 'The check failed without a message.'}</p>
+          </div>
+        )}
+        {check?.status === 'QUEUED' && (
+          <p className="text-sm text-muted-foreground">Waiting for the worker to contact the engine.</p>
+        )}
+      </CardContent>
+      <CardFooter>
+        <Button variant="ghost" size="sm" asChild className="-ml-2.5">
+          <Link href={`/environments/${env.slug}`}>
+            Details
+            <ChevronRight aria-hidden />
+          </Link>
+        </Button>
+      </CardFooter>
+    </Card>
+  )
+}
+
+function Summary({ environments }: { environments: EnvironmentRow[] }) {
+  const count = (status: string) => environments.filter((e) => e.lastCheck?.status === status).length
+  const errors = count('ERROR')
+  const queued = count('QUEUED')
+  const ok = count('OK')
+  const never = environments.filter((e) => !e.lastCheck).length
+  return (
+    <div className="flex flex-wrap items-center gap-2 text-sm" aria-label="Summary">
+      <span className="mr-1 font-medium">{environments.length === 1 ? '1 environment' : `${environments.length} environments`}</span>
+      {errors > 0 && <StatusBadge status="error" label={`${errors} error`} />}
+      {queued > 0 && <StatusBadge status="queued" label={`${queued} queued`} />}
+      {ok > 0 && <StatusBadge status="ok" label={`${ok} OK`} />}
+      {never > 0 && <StatusBadge status="unknown" label={`${never} never checked`} />}
+    </div>
+  )
+}
+
+function NotBuiltNote() {
+  return (
+    <div className="flex items-start gap-3 rounded-lg border border-dashed p-4 text-sm text-muted-foreground">
+      <Construction aria-hidden className="mt-0.5 size-4 shrink-0" />
+      <p>
+        <span className="font-medium text-foreground">Not built yet:</span> summaries of recent deployments, pending
+        approvals and backup ages appear here when those features arrive. Nothing on this page is simulated.
+      </p>
+    </div>
+  )
+}
+
+export function EnvironmentCards({ canManage }: { canManage: boolean }) {
+  const trpc = useTRPC()
+  const query = useQuery({
+    ...trpc.environment.list.queryOptions(),
+    refetchInterval: (q) => (q.state.data?.some((e) => e.lastCheck?.status === 'QUEUED') ? QUEUED_POLL_MS : false),
+  })
+
+  if (query.isPending) {
+    return (
+      <div className="grid grid-cols-1 gap-4 md:grid-cols-2 xl:grid-cols-3">
+        {Array.from({ length: 3 }, (_, i) => (
+          <Skeleton key={i} className="h-48 rounded-xl" />
+        ))}
+      </div>
+    )
+  }
+
+  if (query.isError) {
+    return (
+      <Alert variant="destructive">
+        <CircleAlert aria-hidden />
+        <AlertTitle>Could not load environments</AlertTitle>
+        <AlertDescription>
+          <p>{errorMessageFrom(query.error)}</p>
+          <Button variant="outline" size="sm" className="mt-2" onClick={() => query.refetch()}>
+            Try again
+          </Button>
+        </AlertDescription>
+      </Alert>
+    )
+  }
+
+  if (query.data.length === 0) {
+    return (
+      <div className="grid grid-cols-1 gap-6">
+        <EmptyState
+          icon={Server}
+          title="No environments yet"
+          description={
+            canManage
+              ? 'Create the first environment: the Docker engine the trading stack runs on. The control plane checks it right away.'
+              : 'An administrator adds environments. Ask one to add the Docker engine the trading stack runs on.'
+          }
+        >
+          {canManage && <NewEnvironmentButton>Create environment</NewEnvironmentButton>}
+        </EmptyState>
+        <NotBuiltNote />
+      </div>
+    )
+  }
+
+  return (
+    <div className="grid grid-cols-1 gap-4">
+      <Summary environments={query.data} />
+      <div className="grid grid-cols-1 gap-4 md:grid-cols-2 xl:grid-cols-3">
+        {query.data.map((env) => (
+          <EnvironmentCard key={env.id} env={env} />
+        ))}
+      </div>
+      <NotBuiltNote />
+    </div>
+  )
+}
