@@ -14,8 +14,8 @@ test('signed-out visitors are sent to sign-in; a wrong password gets a clear mes
   await page.goto('/environments')
   await expect(page).toHaveURL(/\/login\?callbackUrl=%2Fenvironments/)
   await screenshotBoth(page, 'login')
-  await signIn(page, env('E2E_ADMIN_EMAIL'), 'not-the-password-1')
-  await expect(page.getByRole('alert')).toContainText('Wrong e-mail or password')
+  await signIn(page, env('E2E_ADMIN_EMAIL'), 'not-the-password-1', { expectFailure: true })
+  await expect(page.getByRole('alert').filter({ hasText: 'Wrong e-mail or password' })).toBeVisible()
   await expect(page).toHaveURL(/\/login/)
 })
 

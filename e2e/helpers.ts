@@ -13,11 +13,13 @@ export async function screenshotBoth(page: Page, name: string) {
   await page.setViewportSize({ width: 1440, height: 900 })
 }
 
-export async function signIn(page: Page, email: string, password: string) {
+/** Fills and submits the sign-in form; unless told the attempt should fail, waits until it lands. */
+export async function signIn(page: Page, email: string, password: string, { expectFailure = false } = {}) {
   await page.goto('/login')
   await page.getByLabel('E-mail').fill(email)
   await page.getByLabel('Password').fill(password)
   await page.getByRole('button', { name: 'Sign in' }).click()
+  if (!expectFailure) await page.waitForURL((url) => !url.pathname.startsWith('/login'))
 }
 
 export function env(name: string): string {

@@ -39,7 +39,8 @@ const appEnv: NodeJS.ProcessEnv = {
 function start(name: string, command: string, args: string[]) {
   mkdirSync('test-results', { recursive: true })
   const out = createWriteStream(`test-results/e2e-${name}.log`)
-  const child = spawn(command, args, { env: appEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+  // Own process group, so stopping it also stops what npx started (next-server, tsx's node).
+  const child = spawn(command, args, { env: appEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   child.stdout?.pipe(out)
   child.stderr?.pipe(out)
   children.push(child)
@@ -68,12 +69,21 @@ async function stopAll() {
       (child) =>
         new Promise<void>((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) return resolve()
-          const force = setTimeout(() => child.kill('SIGKILL'), 10_000)
+          const signalGroup = (signal: NodeJS.Signals) => {
+            try {
+              process.kill(-child.pid!, signal)
+            } catch {
+              // already gone
+            }
+          }
+          const force = setTimeout(() => signalGroup('SIGKILL'), 10_000)
           child.once('exit', () => {
             clearTimeout(force)
+            // The group leader may exit before its children: make sure none is left.
+            signalGroup('SIGKILL')
             resolve()
           })
-          child.kill('SIGTERM')
+          signalGroup('SIGTERM')
         }),
     ),
   )
@@ -93,7 +103,18 @@ async function cleanup(admin: pg.Client) {
   redis.disconnect()
 }
 
+async function assertPortFree(port: number) {
+  const { createServer } = await import('node:net')
+  await new Promise<void>((resolve, reject) => {
+    const server = createServer()
+    server.once('error', () => reject(new Error(`port ${port} is in use (a previous run left a server?): free it or set E2E_PORT/E2E_WORKER_PORT`)))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve()))
+  })
+}
+
 async function main() {
+  await assertPortFree(PORT)
+  await assertPortFree(WORKER_PORT)
   const admin = new pg.Client({ connectionString: ADMIN_URL })
   await admin.connect()
   await admin.query(`CREATE DATABASE "${dbName}"`)

@@ -30,6 +30,14 @@ describe('env()', () => {
     expect(() => env()).toThrow('NEXTAUTH_SECRET is required in production')
   })
 
+  it('treats empty values as unset, as .env.example leaves them', () => {
+    process.env.ADMIN_PASSWORD = ''
+    process.env.NEXTAUTH_SECRET = ''
+    resetEnvForTests()
+    expect(env().ADMIN_PASSWORD).toBeUndefined()
+    expect(env().NEXTAUTH_SECRET).toBeUndefined()
+  })
+
   it('parses the allowlist and booleans', () => {
     process.env.ALLOWED_CIDRS = ' 10.0.0.0/8, ::1/128 ,'
     process.env.TRUST_PROXY = 'true'

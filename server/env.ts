@@ -50,7 +50,9 @@ let cached: Env | undefined
 /** Parsed configuration; throws one readable message listing every bad variable. */
 export function env(): Env {
   if (cached) return cached
-  const parsed = schema.safeParse(process.env)
+  // An empty value (`ADMIN_PASSWORD=` in .env) means "not set", as in .env.example.
+  const source = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ''))
+  const parsed = schema.safeParse(source)
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
     throw new Error(`Invalid configuration (fix these in .env, see .env.example):\n${lines.join('\n')}`)

@@ -160,7 +160,7 @@ export function EnvironmentsTable({ canManage }: { canManage: boolean }) {
         )}
         {query.isSuccess && (
           <p className="text-xs text-muted-foreground sm:ml-auto" aria-live="polite">
-            {rows.length === query.data.length ? `${rows.length} environments` : `${rows.length} of ${query.data.length} environments`}
+            {rows.length === query.data.length ? `${rows.length} environment${rows.length === 1 ? '' : 's'}` : `${rows.length} of ${query.data.length} environments`}
           </p>
         )}
       </div>
