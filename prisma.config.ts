@@ -88,7 +88,10 @@ class PrismaPgMigrate extends PrismaPg {
   }
 }
 
-const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/traider_control'
+// The schema's env("DATABASE_URL") must resolve even without a .env file (CI, a clean
+// clone): when it cannot, `prisma generate` falls back to downloading a query engine.
+process.env.DATABASE_URL ||= 'postgresql://postgres@127.0.0.1:5432/traider_control'
+const databaseUrl = process.env.DATABASE_URL
 
 export default defineConfig({
   experimental: { adapter: true },

@@ -1,5 +1,7 @@
 // Unit tests for configuration parsing: defaults work out of the box, and bad values give
 // one message naming each variable.
+import { readFileSync } from 'node:fs'
+import { parse } from 'dotenv'
 import { afterEach, describe, expect, it } from 'vitest'
 import { env, resetEnvForTests } from './env'
 
@@ -36,6 +38,14 @@ describe('env()', () => {
     resetEnvForTests()
     expect(env().ADMIN_PASSWORD).toBeUndefined()
     expect(env().NEXTAUTH_SECRET).toBeUndefined()
+  })
+
+  it('accepts .env.example exactly as shipped (npm run up copies it)', () => {
+    const example = parse(readFileSync('.env.example', 'utf8'))
+    process.env = { ...example, NEXTAUTH_SECRET: 'x'.repeat(44) } as NodeJS.ProcessEnv
+    resetEnvForTests()
+    expect(() => env()).not.toThrow()
+    expect(env().ADMIN_EMAIL).toBe('admin@traider.local')
   })
 
   it('parses the allowlist and booleans', () => {

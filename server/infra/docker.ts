@@ -249,6 +249,39 @@ function describeFailure(endpoint: DockerEndpoint, error: unknown, seconds: numb
   return error instanceof Error ? error : new Error(String(error))
 }
 
+/** An engine HTTP error the caller may expect (404 no such image, 409 name in use, …), in the engine's words. */
+export type EngineRefusal = { statusCode: number; message: string }
+
+export type DockerCallOptions = {
+  /** Hard limit for the whole call, and the client's idle timeout; default DOCKER_TIMEOUT_SECONDS. */
+  seconds?: number
+  /** Words an expected refusal the caller's way; undefined falls back to the generic wording. */
+  onEngineError?: (refusal: EngineRefusal) => Error | undefined
+}
+
+/**
+ * Runs `work` against the endpoint's client under a hard deadline, with failures worded as
+ * above. For adapters beside this file, which use dockerode only through it.
+ */
+export async function runDockerCall<T>(
+  endpoint: DockerEndpoint,
+  work: (client: Docker, abortSignal: AbortSignal) => Promise<T>,
+  options: DockerCallOptions = {},
+): Promise<T> {
+  const seconds = options.seconds ?? env().DOCKER_TIMEOUT_SECONDS
+  const started = Date.now()
+  try {
+    const client = await dockerClient(endpoint, { idleTimeoutMs: seconds * 1000 })
+    return await withDeadline(seconds, (abortSignal) => work(client, abortSignal))
+  } catch (error) {
+    if (isEngineHttpError(error) && options.onEngineError) {
+      const mapped = options.onEngineError({ statusCode: error.statusCode, message: engineMessage(error) })
+      if (mapped) throw mapped
+    }
+    throw describeFailure(endpoint, error, seconds, Date.now() - started)
+  }
+}
+
 // dockerode 5 accepts { abortSignal } on these (lib/docker.js); @types/dockerode 4 omits it.
 type AbortableCalls = {
   ping(opts: { abortSignal: AbortSignal }): Promise<unknown>

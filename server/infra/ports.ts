@@ -1,5 +1,6 @@
 // The small interfaces domain code talks to. Adapters (docker.ts, queues.ts, …) implement
 // them; unit tests pass fakes. A second implementation (remote host, Swarm) slots in here.
+import type { NetworkSpec, ServiceSpec, VolumeSpec } from '@/server/modules/stack/stack.types'
 
 /** How to reach one Docker engine: a local socket, or tcp with optional TLS client certs. */
 export type DockerEndpoint = {
@@ -43,3 +44,131 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() }
+
+// ---------------------------------------------------------------------------------------------
+// StackRuntime: what the deploy engine needs from a Docker host to roll a stack out. Separate
+// from ContainerRuntime so the engine is handed exactly this and nothing else.
+
+/** An image as found on the host (never pulled): `id` is what the container will run. */
+export type ResolvedImage = {
+  ref: string
+  /** sha256:… image ID. */
+  id: string
+  /** registry@sha256:… digests; empty for images that were built or loaded, not pulled. */
+  repoDigests: string[]
+  /** The image's USER, when it sets one ("10001", "app:app"); absent means root. */
+  user?: string
+}
+
+/** A stack network or volume: `name` is its key in the compose file. */
+export type StackResourceRequest<Spec> = { project: string; name: string; spec?: Spec }
+
+export type EnsuredNetwork = { id: string; dockerName: string }
+export type EnsuredVolume = { dockerName: string }
+
+export type ServiceContainerRequest = {
+  project: string
+  service: ServiceSpec
+  imageId: string
+  configHash: string
+  deploymentId: string
+  containerName: string
+  /** Added to (and overriding) the service's environment, e.g. values read from the SecretStore. */
+  env?: Record<string, string>
+  /** Network key → engine-side name, from ensureNetwork; default `<project>_<key>`. */
+  networkNames?: Record<string, string>
+  /** Volume key → engine-side name, from ensureVolume; default `<project>_<key>`. */
+  volumeNames?: Record<string, string>
+}
+
+export type ContainerState = 'created' | 'running' | 'restarting' | 'paused' | 'exited' | 'removing' | 'dead'
+export type ContainerHealth = 'starting' | 'healthy' | 'unhealthy' | 'none'
+
+export type ContainerStatus = {
+  id: string
+  name: string
+  state: ContainerState
+  health: ContainerHealth
+  exitCode: number
+  restartCount: number
+  /** null until the container has started (or stopped) at least once. */
+  startedAt: Date | null
+  finishedAt: Date | null
+  labels: Record<string, string>
+  /** The image the container was created from (as given at create: an ID for engine-made containers). */
+  image: string
+  imageId: string
+}
+
+export type HealthWaitResult =
+  | { outcome: 'healthy' }
+  /** `detail`: the last health check output, or the exit code and last log lines. */
+  | { outcome: 'unhealthy' | 'exited' | 'timeout'; detail: string }
+
+export type PublishedPort = { hostIp: string; hostPort: number; containerPort: number; protocol: string }
+
+export type StackContainerSummary = {
+  id: string
+  name: string
+  /** com.docker.compose.service; '' when the label is missing. */
+  service: string
+  configHash: string | null
+  deploymentId: string | null
+  state: ContainerState
+  health: ContainerHealth
+  ports: PublishedPort[]
+  createdAt: Date
+  /** The image reference the service named (traider.image label), else what the engine reports. */
+  image: string
+  imageId: string
+  labels: Record<string, string>
+}
+
+export type HostResources = {
+  cpus: number
+  memoryBytes: number
+  /** Space on the filesystem holding the engine's data root; null when it cannot be measured from here. */
+  disk: { freeBytes: number; totalBytes: number; path: string } | null
+}
+
+/** A refusal from the engine the caller may act on; reaching the engine at all fails with RuntimeUnreachableError. */
+export class StackRuntimeError extends Error {
+  constructor(
+    // Not `code`: the Docker error wording reads `code` as a socket error code.
+    readonly kind: 'image-missing' | 'not-found' | 'conflict' | 'invalid',
+    message: string,
+  ) {
+    super(message)
+    this.name = 'StackRuntimeError'
+  }
+}
+
+export interface StackRuntime {
+  /** Inspects a local image; a missing one is StackRuntimeError with kind 'image-missing'. Never pulls. */
+  resolveImage(endpoint: DockerEndpoint, ref: string): Promise<ResolvedImage>
+  /** Idempotent: returns the existing network or creates `<project>_<name>` with compose's labels. External: must exist. */
+  ensureNetwork(endpoint: DockerEndpoint, request: StackResourceRequest<NetworkSpec>): Promise<EnsuredNetwork>
+  ensureVolume(endpoint: DockerEndpoint, request: StackResourceRequest<VolumeSpec>): Promise<EnsuredVolume>
+  /** Creates (does not start) the service's container, attached to all its networks. */
+  createServiceContainer(endpoint: DockerEndpoint, request: ServiceContainerRequest): Promise<{ id: string; name: string }>
+  /** Already running counts as started. */
+  startContainer(endpoint: DockerEndpoint, id: string): Promise<void>
+  /** SIGTERM, then SIGKILL after timeoutSeconds. Already stopped counts as stopped. */
+  stopContainer(endpoint: DockerEndpoint, id: string, options: { timeoutSeconds: number }): Promise<void>
+  /** Removes the container and its anonymous volumes. Already gone counts as removed. */
+  removeContainer(endpoint: DockerEndpoint, id: string, options: { force: boolean }): Promise<void>
+  renameContainer(endpoint: DockerEndpoint, id: string, newName: string): Promise<void>
+  inspectContainer(endpoint: DockerEndpoint, id: string): Promise<ContainerStatus>
+  /**
+   * Polls until the container is healthy, unhealthy, exited (or crash-restarting), or the time
+   * is up. Without a healthcheck, running for 1 s counts as healthy. An aborted signal throws its reason.
+   */
+  waitForHealthy(endpoint: DockerEndpoint, id: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<HealthWaitResult>
+  listStackContainers(endpoint: DockerEndpoint, project: string, options: { all: boolean }): Promise<StackContainerSummary[]>
+  /** The last `tail` lines of stdout and stderr, interleaved as the engine stored them. */
+  containerLogs(endpoint: DockerEndpoint, id: string, options: { tail: number }): Promise<string[]>
+  hostResources(endpoint: DockerEndpoint): Promise<HostResources>
+  /** Already gone counts as removed. */
+  removeNetwork(endpoint: DockerEndpoint, dockerName: string): Promise<void>
+  removeVolume(endpoint: DockerEndpoint, dockerName: string): Promise<void>
+}

@@ -124,7 +124,7 @@ export async function bootstrapFirstAdmin(
   deps: UserDeps,
   input: { email?: string; password?: string; name: string },
 ): Promise<BootstrapResult> {
-  const email = (input.email ?? 'admin@localhost').toLowerCase()
+  const email = (input.email ?? 'admin@traider.local').toLowerCase()
   const oneTimePassword = input.password ? null : generateOneTimePassword()
   const passwordHash = await hashPassword(input.password ?? oneTimePassword!)
   return deps.db.$transaction(async (tx) => {
