@@ -1,11 +1,13 @@
 // Prisma CLI configuration: migrations run through @prisma/adapter-pg and the JS schema
 // engine, so no engine binary is downloaded (air-gapped installs work). See README.
-import 'dotenv/config'
+import { config as loadDotenv } from 'dotenv'
 import path from 'node:path'
 import { randomUUID } from 'node:crypto'
 import pg from 'pg'
 import { defineConfig } from 'prisma/config'
 import { PrismaPg } from '@prisma/adapter-pg'
+
+loadDotenv({ quiet: true })
 
 // prisma/orm#27403: adapter-pg cannot decode catalog types that the schema engine reads
 // while introspecting. They are plain text on the wire, so report them as text.

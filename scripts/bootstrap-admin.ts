@@ -1,7 +1,7 @@
 // Creates the first admin when the database has no users: from ADMIN_EMAIL/ADMIN_PASSWORD
 // if set, else with a one-time password printed once (changed at first sign-in).
 // `--json` prints the result as one JSON line for the e2e harness.
-import 'dotenv/config'
+import '@/server/load-dotenv'
 import { db, disconnectDb } from '@/server/db'
 import { env } from '@/server/env'
 import { bootstrapFirstAdmin } from '@/server/modules/user/user.service'

@@ -1,7 +1,7 @@
 // First-start checks for `npm run up`: PostgreSQL and Redis must answer (else one line
 // naming the variable and how to start the service, exit 1); the database is created if
 // it does not exist yet; a missing Docker engine is only a warning.
-import 'dotenv/config'
+import '@/server/load-dotenv'
 import pg from 'pg'
 import { Redis } from 'ioredis'
 import { env } from '@/server/env'

@@ -41,7 +41,9 @@ say "Build"
 npx next build
 
 say "Start"
-port=$(node -e 'require("dotenv").config(); console.log(process.env.PORT || 3000)')
+# PORT from the environment, else from .env, else 3000 (next start does not read it itself).
+port=${PORT:-$(sed -n 's/^PORT=\([0-9]*\).*/\1/p' .env | tail -1)}
+port=${port:-3000}
 NODE_ENV=production npx next start -p "$port" &
 web=$!
 NODE_ENV=production npx tsx workers/main.ts &

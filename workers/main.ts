@@ -1,5 +1,6 @@
 // The worker process: checks Postgres, Redis and the default Docker engine, runs the BullMQ
 // processors and /healthz, and on SIGTERM/SIGINT finishes running jobs before exiting.
+import '@/server/load-dotenv'
 import { Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { db, disconnectDb } from '@/server/db'
