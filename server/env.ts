@@ -32,6 +32,10 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   WORKER_HEALTH_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  // Seconds a job's lock lasts: after a worker is killed, its job is resumed within about twice this.
+  WORKER_LOCK_SECONDS: z.coerce.number().int().min(2).max(600).default(30),
+  DEPLOY_MIN_FREE_DISK_GB: z.coerce.number().min(0).default(1),
+  DEPLOY_STOP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(10),
   DOCKER_DEFAULT_ENDPOINT: z.string().default('unix:///var/run/docker.sock'),
   // Seconds before a Docker API call is given up (an unreachable tcp endpoint must fail fast).
   DOCKER_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(10),

@@ -29,9 +29,15 @@ export async function makeUser(role: Role, opts: { disabled?: boolean; mustChang
 }
 
 /** A JobQueue that records what was queued instead of talking to Redis. */
-export function recordingQueue(): JobQueue & { checks: string[] } {
+export function recordingQueue(): JobQueue & { checks: string[]; deployments: string[] } {
   const checks: string[] = []
-  return { checks, enqueueEnvironmentCheck: async (id) => void checks.push(id) }
+  const deployments: string[] = []
+  return {
+    checks,
+    deployments,
+    enqueueEnvironmentCheck: async (id) => void checks.push(id),
+    enqueueDeployment: async (id) => void deployments.push(id),
+  }
 }
 
 export function callerFor(

@@ -6,12 +6,16 @@ import type { Redis } from 'ioredis'
 import { db, disconnectDb } from '@/server/db'
 import { env, type Env } from '@/server/env'
 import { dockerRuntime } from '@/server/infra/docker'
+import { dockerStackRuntime } from '@/server/infra/docker-stack-runtime'
+import type { EngineDeps } from '@/server/modules/deployment/engine-context'
+import { requeueActiveDeployments } from '@/server/modules/deployment/requeue-active-deployments'
 import { RuntimeUnreachableError, systemClock } from '@/server/infra/ports'
 import { bullJobQueue, bullPrefix, closeQueues, DEFAULT_JOB_OPTIONS, QUEUE_NAMES } from '@/server/infra/queues'
 import { createBullConnection } from '@/server/infra/redis'
 import { createLogger, errorFields, logger } from '@/server/logger'
 import { requeueStrandedChecks } from '@/server/modules/environment/run-environment-check'
 import { startHealthServer, type HealthServer } from './health-server'
+import { createDeploymentProcessor } from './processors/deployment.processor'
 import { createEnvironmentCheckProcessor } from './processors/environment-check.processor'
 
 const STARTUP_PROBE_MS = 10_000
@@ -134,7 +138,7 @@ async function main() {
   const log = logger.child({ component: 'worker' })
 
   let connection: Redis | undefined
-  let worker: Worker | undefined
+  const workers: Worker[] = []
   let health: HealthServer | undefined
   let stopping = false
 
@@ -146,7 +150,7 @@ async function main() {
     stopping = true
     log.info(`${signal} received: finishing running jobs, then stopping`)
     await health?.close()
-    await worker?.close()
+    await Promise.all(workers.map((w) => w.close()))
     await closeQueues()
     // BullMQ does not close a connection it was given.
     await connection?.quit()
@@ -172,28 +176,51 @@ async function main() {
     await checkRedis(config, connection)
     await reportDefaultDockerEngine(config, log)
 
-    const deps = { db: db(), runtime: dockerRuntime, clock: systemClock }
-    worker = new Worker(QUEUE_NAMES.environmentCheck, createEnvironmentCheckProcessor(deps, log.child({ queue: QUEUE_NAMES.environmentCheck })), {
-      connection,
-      prefix: bullPrefix(),
-      concurrency: config.WORKER_CONCURRENCY,
-    })
-    worker.on('error', (error) => log.error('BullMQ worker error', { err: errorFields(error) }))
-    worker.on('failed', (job, error) => {
-      const attempts = job?.opts.attempts ?? DEFAULT_JOB_OPTIONS.attempts
-      log.error('Job failed', {
-        queue: QUEUE_NAMES.environmentCheck,
-        jobId: job?.id,
-        attemptsMade: job?.attemptsMade,
-        willRetry: job ? job.attemptsMade < attempts && error.name !== 'UnrecoverableError' : false,
-        err: errorFields(error),
+    const checkDeps = { db: db(), runtime: dockerRuntime, clock: systemClock }
+    const engineDeps: EngineDeps = {
+      db: db(),
+      runtime: dockerStackRuntime,
+      settings: {
+        minFreeDiskBytes: config.DEPLOY_MIN_FREE_DISK_GB * 1024 ** 3,
+        stopTimeoutSeconds: config.DEPLOY_STOP_TIMEOUT_SECONDS,
+        bakePollMs: 1_000,
+      },
+    }
+    const definitions = [
+      { queue: QUEUE_NAMES.environmentCheck, processor: createEnvironmentCheckProcessor(checkDeps, log.child({ queue: QUEUE_NAMES.environmentCheck })) },
+      { queue: QUEUE_NAMES.deployment, processor: createDeploymentProcessor(engineDeps, log.child({ queue: QUEUE_NAMES.deployment })) },
+    ]
+    for (const { queue, processor } of definitions) {
+      const w = new Worker(queue, processor, {
+        connection,
+        prefix: bullPrefix(),
+        concurrency: config.WORKER_CONCURRENCY,
+        // A killed worker's job is picked up again once its lock expires (stalled-job recovery);
+        // the engine then resumes from Postgres. Up to 3 stalls before BullMQ gives up.
+        lockDuration: config.WORKER_LOCK_SECONDS * 1000,
+        stalledInterval: config.WORKER_LOCK_SECONDS * 1000,
+        maxStalledCount: 3,
       })
-    })
-    await worker.waitUntilReady()
+      w.on('error', (error) => log.error('BullMQ worker error', { queue, err: errorFields(error) }))
+      w.on('failed', (job, error) => {
+        const attempts = job?.opts.attempts ?? DEFAULT_JOB_OPTIONS.attempts
+        log.error('Job failed', {
+          queue,
+          jobId: job?.id,
+          attemptsMade: job?.attemptsMade,
+          willRetry: job ? job.attemptsMade < attempts && error.name !== 'UnrecoverableError' : false,
+          err: errorFields(error),
+        })
+      })
+      workers.push(w)
+    }
+    await Promise.all(workers.map((w) => w.waitUntilReady()))
 
     try {
       const requeued = await requeueStrandedChecks({ db: db() }, bullJobQueue)
       if (requeued > 0) log.info('Re-queued environment checks left QUEUED', { count: requeued })
+      const resumed = await requeueActiveDeployments({ db: db() }, bullJobQueue)
+      if (resumed > 0) log.info('Re-queued deployments left active by a previous worker', { count: resumed })
     } catch (error) {
       throw new StartupError(
         `Could not re-queue waiting environment checks: ${reasonOf(error)}. If the tables are missing, run \`npm run db:migrate\`.`,
@@ -201,13 +228,12 @@ async function main() {
     }
 
     const liveConnection = connection
-    const liveWorker = worker
     try {
       health = await startHealthServer({
         port: config.WORKER_HEALTH_PORT,
         log,
         probe: async () => {
-          const running = liveWorker.isRunning() && !stopping
+          const running = workers.every((w) => w.isRunning()) && !stopping
           const redis = await redisAnswers(liveConnection)
           return running && redis
             ? { healthy: true, body: { status: 'ok', worker: 'running' } }
@@ -220,7 +246,7 @@ async function main() {
       )
     }
     log.info('Worker started', {
-      queues: [QUEUE_NAMES.environmentCheck],
+      queues: definitions.map((d) => d.queue),
       concurrency: config.WORKER_CONCURRENCY,
       healthPort: health.port,
       prefix: bullPrefix(),

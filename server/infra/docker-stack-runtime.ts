@@ -321,6 +321,23 @@ export const dockerStackRuntime: StackRuntime = {
       .sort((a, b) => a.service.localeCompare(b.service) || a.createdAt.getTime() - b.createdAt.getTime())
   },
 
+  async reservedByOtherStacks(endpoint, excludeProject) {
+    // Running containers this product manages for OTHER projects, with the limits their
+    // HostConfig really carries: what those stacks hold on the host right now.
+    const answers = (await runDockerCall(endpoint, (docker, abortSignal) =>
+      docker.listContainers(abortable({ all: false, filters: { label: [`${STACK_LABELS.managed}=true`] } }, abortSignal)),
+    )) as ListAnswer[]
+    let nanoCpus = 0
+    let memoryBytes = 0
+    for (const answer of answers) {
+      if (answer.Labels?.[STACK_LABELS.project] === excludeProject) continue
+      const inspected = (await inspectAnswer(endpoint, answer.Id)) as { HostConfig?: { NanoCpus?: number; Memory?: number } }
+      nanoCpus += inspected.HostConfig?.NanoCpus ?? 0
+      memoryBytes += inspected.HostConfig?.Memory ?? 0
+    }
+    return { nanoCpus, memoryBytes }
+  },
+
   containerLogs(endpoint, id, { tail }) {
     return logLines(endpoint, id, tail)
   },

@@ -37,6 +37,8 @@ export class RuntimeUnreachableError extends Error {
 export interface JobQueue {
   /** Queues an environment check; the job carries only the check's id. */
   enqueueEnvironmentCheck(checkId: string): Promise<void>
+  /** Queues a deployment for the engine; the job carries only the deployment's id. */
+  enqueueDeployment(deploymentId: string): Promise<void>
 }
 
 export interface Clock {
@@ -168,6 +170,8 @@ export interface StackRuntime {
   /** The last `tail` lines of stdout and stderr, interleaved as the engine stored them. */
   containerLogs(endpoint: DockerEndpoint, id: string, options: { tail: number }): Promise<string[]>
   hostResources(endpoint: DockerEndpoint): Promise<HostResources>
+  /** CPU and memory limits of the running containers this product manages for other projects on this engine. */
+  reservedByOtherStacks(endpoint: DockerEndpoint, excludeProject: string): Promise<{ nanoCpus: number; memoryBytes: number }>
   /** Already gone counts as removed. */
   removeNetwork(endpoint: DockerEndpoint, dockerName: string): Promise<void>
   removeVolume(endpoint: DockerEndpoint, dockerName: string): Promise<void>

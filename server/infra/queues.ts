@@ -5,10 +5,13 @@ import { env } from '@/server/env'
 import type { JobQueue } from './ports'
 import { createBullConnection } from './redis'
 
-export const QUEUE_NAMES = { environmentCheck: 'environment-check' } as const
+export const QUEUE_NAMES = { environmentCheck: 'environment-check', deployment: 'deployment' } as const
 
 export const environmentCheckPayload = z.object({ v: z.literal(1), checkId: z.string().min(1) })
 export type EnvironmentCheckPayload = z.infer<typeof environmentCheckPayload>
+
+export const deploymentPayload = z.object({ v: z.literal(1), deploymentId: z.string().min(1) })
+export type DeploymentPayload = z.infer<typeof deploymentPayload>
 
 /** BullMQ key prefix: isolates this instance (and each test run) inside one Redis. */
 export function bullPrefix(): string {
@@ -23,34 +26,43 @@ export const DEFAULT_JOB_OPTIONS = {
   removeOnFail: { count: 5_000 },
 } as const
 
-type Queues = { connection: ReturnType<typeof createBullConnection>; environmentCheck: Queue<EnvironmentCheckPayload> }
+type Queues = {
+  connection: ReturnType<typeof createBullConnection>
+  environmentCheck: Queue<EnvironmentCheckPayload>
+  deployment: Queue<DeploymentPayload>
+}
 const globalForQueues = globalThis as unknown as { traiderQueues?: Queues }
 
 function queues(): Queues {
   if (!globalForQueues.traiderQueues) {
     const connection = createBullConnection('queue')
+    const options = { connection, prefix: bullPrefix(), defaultJobOptions: DEFAULT_JOB_OPTIONS }
     globalForQueues.traiderQueues = {
       connection,
-      environmentCheck: new Queue<EnvironmentCheckPayload>(QUEUE_NAMES.environmentCheck, {
-        connection,
-        prefix: bullPrefix(),
-        defaultJobOptions: DEFAULT_JOB_OPTIONS,
-      }),
+      environmentCheck: new Queue<EnvironmentCheckPayload>(QUEUE_NAMES.environmentCheck, options),
+      deployment: new Queue<DeploymentPayload>(QUEUE_NAMES.deployment, options),
     }
   }
   return globalForQueues.traiderQueues
 }
 
+/**
+ * Adds a job whose id is the record's id: adding a waiting job twice is a no-op. A finished
+ * job under that id would swallow the new add, so it is cleared first (a re-run of a record
+ * whose result could not be written).
+ */
+async function addIdempotent<T>(queue: Queue<T>, name: string, jobId: string, payload: T) {
+  const previous = await queue.getJob(jobId)
+  if (previous && ((await previous.isFailed()) || (await previous.isCompleted()))) await previous.remove()
+  await (queue as Queue).add(name, payload, { jobId })
+}
+
 export const bullJobQueue: JobQueue = {
   async enqueueEnvironmentCheck(checkId) {
-    const payload = environmentCheckPayload.parse({ v: 1, checkId })
-    const queue = queues().environmentCheck
-    // jobId = checkId: enqueueing a waiting check twice is a no-op (idempotent). A finished
-    // job under that id would swallow the new add, so clear it first (re-check of a check
-    // whose result could not be recorded).
-    const previous = await queue.getJob(checkId)
-    if (previous && ((await previous.isFailed()) || (await previous.isCompleted()))) await previous.remove()
-    await queue.add('check', payload, { jobId: checkId })
+    await addIdempotent(queues().environmentCheck, 'check', checkId, environmentCheckPayload.parse({ v: 1, checkId }))
+  },
+  async enqueueDeployment(deploymentId) {
+    await addIdempotent(queues().deployment, 'deploy', deploymentId, deploymentPayload.parse({ v: 1, deploymentId }))
   },
 }
 
@@ -58,7 +70,7 @@ export async function closeQueues() {
   const q = globalForQueues.traiderQueues
   globalForQueues.traiderQueues = undefined
   if (!q) return
-  await q.environmentCheck.close()
+  await Promise.all([q.environmentCheck.close(), q.deployment.close()])
   // BullMQ does not close connections passed in: quit it ourselves.
   await q.connection.quit()
 }

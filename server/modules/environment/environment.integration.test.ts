@@ -78,7 +78,7 @@ describe('environment.create', () => {
   })
 
   it('keeps the environment and records why when the check cannot be queued', async () => {
-    const brokenQueue = { enqueueEnvironmentCheck: async () => Promise.reject(new Error('Connection is closed.')) }
+    const brokenQueue = { ...recordingQueue(), enqueueEnvironmentCheck: async () => Promise.reject(new Error('Connection is closed.')) }
     const created = await callerFor(admin, { queue: brokenQueue }).environment.create(environmentInput())
     const check = await db().environmentCheck.findFirstOrThrow({ where: { environmentId: created.id } })
     expect(check.status).toBe('ERROR')

@@ -179,7 +179,7 @@ describe('requeueStrandedChecks', () => {
     await runEnvironmentCheck({ db: db(), runtime: fakeRuntime(async () => FACTS).runtime, clock: steppingClock() }, finished.checkId)
 
     const enqueued: string[] = []
-    const queue: JobQueue = { enqueueEnvironmentCheck: async (id) => void enqueued.push(id) }
+    const queue: Pick<JobQueue, 'enqueueEnvironmentCheck'> = { enqueueEnvironmentCheck: async (id) => void enqueued.push(id) }
     const count = await requeueStrandedChecks({ db: db() }, queue)
 
     const stillQueued = await db().environmentCheck.findMany({ where: { status: 'QUEUED' }, orderBy: { requestedAt: 'asc' }, select: { id: true } })
@@ -192,7 +192,7 @@ describe('requeueStrandedChecks', () => {
 
   it('stops with the queue error when Redis refuses', async () => {
     await queuedCheck()
-    const queue: JobQueue = {
+    const queue: Pick<JobQueue, 'enqueueEnvironmentCheck'> = {
       enqueueEnvironmentCheck: async () => {
         throw new Error('Stream isn\'t writeable and enableOfflineQueue options is false')
       },

@@ -100,7 +100,7 @@ export async function recordEnvironmentCheckGaveUp(
  * so a check whose job is still in the queue is not added twice. The worker runs this at
  * start so a check whose enqueue was lost (Redis down at the time) still runs.
  */
-export async function requeueStrandedChecks(deps: Pick<EnvironmentCheckDeps, 'db'>, queue: JobQueue): Promise<number> {
+export async function requeueStrandedChecks(deps: Pick<EnvironmentCheckDeps, 'db'>, queue: Pick<JobQueue, 'enqueueEnvironmentCheck'>): Promise<number> {
   const stranded = await deps.db.environmentCheck.findMany({
     where: { status: 'QUEUED' },
     orderBy: { requestedAt: 'asc' },
