@@ -44,12 +44,24 @@ say "Start"
 # PORT from the environment, else from .env, else 3000 (next start does not read it itself).
 port=${PORT:-$(sed -n 's/^PORT=\([0-9]*\).*/\1/p' .env | tail -1)}
 port=${port:-3000}
-NODE_ENV=production npx next start -p "$port" &
+# Job control: each process gets its own process group, so stopping a group stops
+# everything under it (npx/tsx start child processes of their own).
+set -m
+NODE_ENV=production node_modules/.bin/next start -p "$port" &
 web=$!
-NODE_ENV=production npx tsx workers/main.ts &
+NODE_ENV=production node_modules/.bin/tsx workers/main.ts &
 worker=$!
-stop() { kill -TERM "$web" "$worker" 2>/dev/null || true; wait "$web" "$worker" 2>/dev/null || true; }
-trap stop INT TERM
+set +m
+stop() {
+  trap - INT TERM
+  kill -TERM -- "-$web" "-$worker" 2>/dev/null || true
+  for _ in $(seq 30); do
+    kill -0 -- "-$web" 2>/dev/null || kill -0 -- "-$worker" 2>/dev/null || break
+    sleep 1
+  done
+  kill -KILL -- "-$web" "-$worker" 2>/dev/null || true
+}
+trap 'stop; exit 130' INT TERM
 echo "✓ TRAIDER Control Plane on http://localhost:${port} (worker pid ${worker}). Ctrl-C stops both."
 # If either process ends, stop the other: a half-running control plane is worse than none.
 set +e

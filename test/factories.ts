@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { db } from '@/server/db'
 import { hashPassword } from '@/server/auth/password'
 import { createCaller } from '@/server/api/root'
+import { dockerStackRuntime } from '@/server/infra/docker-stack-runtime'
 import type { Services } from '@/server/container'
 import type { JobQueue } from '@/server/infra/ports'
 import type { Role } from '@/generated/prisma/enums'
@@ -45,7 +46,7 @@ export function callerFor(
   services: Partial<Services> = {},
 ) {
   return createCaller({
-    services: { db: db(), queue: recordingQueue(), ...services },
+    services: { db: db(), queue: recordingQueue(), runtime: dockerStackRuntime, ...services },
     user: user && { id: user.id, email: user.email, name: user.name, role: user.role, mustChangePassword: user.mustChangePassword ?? false },
     ip: '127.0.0.1',
     userAgent: 'vitest',

@@ -1,11 +1,15 @@
 // The tRPC app router: one sub-router per area.
 import { createCallerFactory, router } from './trpc'
+import { deploymentRouter } from './routers/deployment.router'
 import { environmentRouter } from './routers/environment.router'
+import { stackRouter } from './routers/stack.router'
 import { accountRouter, userRouter } from './routers/user.router'
 
 export const appRouter = router({
   account: accountRouter,
+  deployment: deploymentRouter,
   environment: environmentRouter,
+  stack: stackRouter,
   user: userRouter,
 })
 

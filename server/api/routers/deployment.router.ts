@@ -1,0 +1,69 @@
+// Deployments: plan, request, roll back (also the emergency path), cancel, and read them.
+import { z } from 'zod'
+import { permissionProcedure, router } from '@/server/api/trpc'
+import { deploymentIdInput, planInput, requestDeploymentInput, rollbackInput } from '@/server/modules/deployment/deployment.schema'
+import { deploymentLogs, environmentContainerLogs, getDeployment, listDeployments, listEnvironmentContainers, listReleases } from '@/server/modules/deployment/deployment.queries'
+import { cancelDeployment, previewPlan, requestDeployment, requestRollback } from '@/server/modules/deployment/deployment.service'
+
+const createdOutput = z.object({ id: z.string(), number: z.number(), releaseNumber: z.number() })
+const environmentIdInput = z.object({ environmentId: z.string().min(1) })
+
+export const deploymentRouter = router({
+  plan: permissionProcedure('deploy:request')
+    .input(planInput)
+    .query(async ({ ctx, input }) => {
+      const preview = await previewPlan(ctx.services, input)
+      return {
+        planHash: preview.planHash,
+        stackVersion: preview.stackVersion.version,
+        diff: preview.diff,
+        services: preview.plan.services.map((s) => ({ name: s.name, image: s.imageRef, imageId: s.imageId, limits: s.spec.limits })),
+      }
+    }),
+
+  request: permissionProcedure('deploy:request')
+    .input(requestDeploymentInput)
+    .output(createdOutput)
+    .mutation(({ ctx, input }) => requestDeployment(ctx.services, ctx.actor, input)),
+
+  rollback: permissionProcedure('deploy:rollback')
+    .input(rollbackInput.extend({ emergency: z.literal(false).default(false) }))
+    .output(createdOutput)
+    .mutation(({ ctx, input }) => requestRollback(ctx.services, ctx.actor, input)),
+
+  /** Break-glass: back to the last successful release, with a reason (approvals gate the rest). */
+  emergencyRollback: permissionProcedure('deploy:emergency')
+    .input(z.object({ environmentId: z.string().min(1), reason: z.string().trim().min(5, 'Say in a few words what is wrong (at least 5 characters).').max(500) }))
+    .output(createdOutput)
+    .mutation(({ ctx, input }) => requestRollback(ctx.services, ctx.actor, { ...input, emergency: true })),
+
+  cancel: permissionProcedure('deploy:request')
+    .input(deploymentIdInput)
+    .output(z.object({ cancelledImmediately: z.boolean() }))
+    .mutation(({ ctx, input }) => cancelDeployment(ctx.services, ctx.actor, input.deploymentId)),
+
+  list: permissionProcedure('deploy:read')
+    .input(z.object({ environmentId: z.string().optional(), cursor: z.string().optional(), limit: z.number().int().min(1).max(100).default(25) }))
+    .query(({ ctx, input }) => listDeployments(ctx.services, input)),
+
+  get: permissionProcedure('deploy:read')
+    .input(deploymentIdInput)
+    .query(({ ctx, input }) => getDeployment(ctx.services, input.deploymentId)),
+
+  logs: permissionProcedure('deploy:read')
+    .input(z.object({ deploymentId: z.string().min(1), afterId: z.bigint().optional(), limit: z.number().int().min(1).max(1000).default(500) }))
+    .query(({ ctx, input }) => deploymentLogs(ctx.services, input)),
+
+  releases: permissionProcedure('deploy:read')
+    .input(environmentIdInput)
+    .query(({ ctx, input }) => listReleases(ctx.services, input.environmentId)),
+
+  containers: permissionProcedure('env:read')
+    .input(environmentIdInput)
+    .query(({ ctx, input }) => listEnvironmentContainers(ctx.services, input.environmentId)),
+
+  containerLogs: permissionProcedure('env:read')
+    .input(z.object({ environmentId: z.string().min(1), containerId: z.string().regex(/^[0-9a-f]{12,64}$/, 'A container id is 12–64 hex characters.'), tail: z.number().int().min(1).max(2000).default(200) }))
+    .output(z.array(z.string()))
+    .query(({ ctx, input }) => environmentContainerLogs(ctx.services, input)),
+})
