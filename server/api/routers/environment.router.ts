@@ -5,7 +5,7 @@ import {
   createEnvironmentInput,
   environmentDetailOutput,
   environmentIdInput,
-  environmentOutput,
+  environmentListItemOutput,
   environmentSlugInput,
   updateEnvironmentInput,
 } from '@/server/modules/environment/environment.schema'
@@ -19,7 +19,7 @@ import {
 
 export const environmentRouter = router({
   list: permissionProcedure('env:read')
-    .output(z.array(environmentOutput))
+    .output(z.array(environmentListItemOutput))
     .query(({ ctx }) => listEnvironments(ctx.services)),
 
   bySlug: permissionProcedure('env:read')

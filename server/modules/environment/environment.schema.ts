@@ -107,6 +107,21 @@ export const environmentOutput = z.object({
 })
 export type EnvironmentView = z.infer<typeof environmentOutput>
 
+export const environmentListItemOutput = environmentOutput.extend({
+  lastDeployment: z
+    .object({
+      id: z.string(),
+      number: z.number(),
+      status: z.string(),
+      kind: z.string(),
+      requestedAt: z.date(),
+      finishedAt: z.date().nullable(),
+      releaseNumber: z.number(),
+    })
+    .nullable(),
+  currentRelease: z.object({ releaseNumber: z.number(), since: z.date().nullable() }).nullable(),
+})
+
 export const environmentDetailOutput = environmentOutput.extend({
   recentChecks: z.array(environmentCheckOutput),
 })

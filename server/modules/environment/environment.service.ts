@@ -53,12 +53,28 @@ async function createCheckRow(tx: Tx, environmentId: string) {
   return tx.environmentCheck.create({ data: { environmentId }, select: { id: true } })
 }
 
+const deploymentSummary = { select: { id: true, number: true, status: true, kind: true, finishedAt: true, requestedAt: true, release: { select: { number: true } } } } as const
+
 export async function listEnvironments(deps: Pick<EnvironmentDeps, 'db'>) {
   const rows = await deps.db.environment.findMany({
     orderBy: [{ tier: 'desc' }, { name: 'asc' }],
-    include: { checks: latestCheck },
+    include: {
+      checks: latestCheck,
+      deployments: { orderBy: { requestedAt: 'desc' }, take: 1, ...deploymentSummary },
+    },
   })
-  return rows.map(toView)
+  const current = await deps.db.deployment.findMany({
+    where: { status: 'SUCCEEDED' },
+    orderBy: { finishedAt: 'desc' },
+    distinct: ['environmentId'],
+    select: { environmentId: true, finishedAt: true, release: { select: { number: true } } },
+  })
+  const currentByEnv = new Map(current.map((c) => [c.environmentId, { releaseNumber: c.release.number, since: c.finishedAt }]))
+  return rows.map(({ deployments, ...row }) => ({
+    ...toView(row),
+    lastDeployment: deployments[0] ? { ...deployments[0], releaseNumber: deployments[0].release.number } : null,
+    currentRelease: currentByEnv.get(row.id) ?? null,
+  }))
 }
 
 export async function getEnvironmentBySlug(deps: Pick<EnvironmentDeps, 'db'>, slug: string) {

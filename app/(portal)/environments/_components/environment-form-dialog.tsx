@@ -17,7 +17,10 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@
 import { Textarea } from '@/components/ui/textarea'
 import { formErrorsFrom, type FormErrors } from '@/lib/form-errors'
 import { useTRPC } from '@/lib/trpc'
-import type { EnvironmentRow } from './types'
+import type { EnvironmentDetail } from './types'
+
+// The editable fields: both the list row and the detail carry them.
+type EditableEnvironment = Pick<EnvironmentDetail, 'id' | 'name' | 'slug' | 'tier' | 'description' | 'dockerEndpoint' | 'dockerTlsPath'>
 
 const FIELDS = ['name', 'slug', 'tier', 'description', 'dockerEndpoint', 'dockerTlsPath'] as const
 type FieldName = (typeof FIELDS)[number]
@@ -46,7 +49,7 @@ type Values = {
   dockerTlsPath: string
 }
 
-function initialValues(environment?: EnvironmentRow): Values {
+function initialValues(environment?: EditableEnvironment): Values {
   return {
     name: environment?.name ?? '',
     slug: environment?.slug ?? '',
@@ -65,7 +68,7 @@ export function EnvironmentFormDialog({
   open: boolean
   onOpenChange: (open: boolean) => void
   /** Given: edit this environment. Absent: create a new one. */
-  environment?: EnvironmentRow
+  environment?: EditableEnvironment
 }) {
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
@@ -77,7 +80,7 @@ export function EnvironmentFormDialog({
   )
 }
 
-function EnvironmentForm({ environment, onDone }: { environment?: EnvironmentRow; onDone: () => void }) {
+function EnvironmentForm({ environment, onDone }: { environment?: EditableEnvironment; onDone: () => void }) {
   const trpc = useTRPC()
   const queryClient = useQueryClient()
   const router = useRouter()
