@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs'
 import pg from 'pg'
 import { Redis } from 'ioredis'
+import { ensureFixtureImages } from '../test/docker-fixtures'
 
 const PORT = Number(process.env.E2E_PORT ?? 3210)
 const WORKER_PORT = Number(process.env.E2E_WORKER_PORT ?? 3211)
@@ -124,6 +125,8 @@ async function main() {
     const bootstrap = JSON.parse(execFileSync('npx', ['tsx', 'scripts/bootstrap-admin.ts', '--json'], { env: appEnv }).toString().trim().split('\n').pop()!)
     if (!bootstrap.created || !bootstrap.oneTimePassword) throw new Error(`first admin not created: ${JSON.stringify({ ...bootstrap, oneTimePassword: undefined })}`)
 
+    // Local stand-in images for deploy tests (no registry here); a no-op when already built.
+    await ensureFixtureImages()
     if (!process.env.E2E_SKIP_BUILD || !existsSync('.next/BUILD_ID')) {
       log('building the app (next build)…')
       execFileSync('npx', ['next', 'build'], { env: appEnv, stdio: ['ignore', 'ignore', 'inherit'] })
