@@ -239,9 +239,11 @@ function describeFailure(endpoint: DockerEndpoint, error: unknown, seconds: numb
     )
   }
   if (code === 'ECONNRESET' || code === 'EPIPE') {
-    return new RuntimeUnreachableError(
-      `${where}: the connection was closed before the engine answered (${code}). If the engine uses TLS, set the TLS certificate directory; otherwise check the engine's log on that host.`,
-    )
+    // With client certificates, an engine that does not trust ours just closes the connection.
+    const hint = endpoint.tlsPath
+      ? `The engine most likely refused the client certificate ${endpoint.tlsPath}/cert.pem: issue one signed by the CA the engine trusts (its --tlscacert), then check again.`
+      : "If the engine uses TLS, set the TLS certificate directory; otherwise check the engine's log on that host."
+    return new RuntimeUnreachableError(`${where}: the connection was closed before the engine answered (${code}). ${hint}`)
   }
   if (typeof code === 'string') {
     return new RuntimeUnreachableError(`${where}: ${(error as Error).message} (${code}). Check the engine on that host, or ${FIX_ENDPOINT}.`)
