@@ -4,10 +4,15 @@ import { permissionProcedure, router } from '@/server/api/trpc'
 import { saveStackInput } from '@/server/modules/deployment/deployment.schema'
 import { getStack, saveStackVersion } from '@/server/modules/stack/stack.service'
 import { validateStackStructure } from '@/server/modules/stack/stack-variables'
+import { listStackTemplates } from '@/server/modules/stack/stack-templates'
 
 const stackErrorOutput = z.object({ path: z.string().optional(), service: z.string().optional(), line: z.number().optional(), column: z.number().optional(), message: z.string() })
 
 export const stackRouter = router({
+  templates: permissionProcedure('env:read')
+    .output(z.array(z.object({ id: z.string(), title: z.string(), description: z.string(), composeYaml: z.string() })))
+    .query(() => listStackTemplates()),
+
   get: permissionProcedure('env:read')
     .input(z.object({ environmentId: z.string().min(1) }))
     .query(({ ctx, input }) => getStack(ctx.services, input.environmentId)),
