@@ -5,8 +5,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createWriteStream, existsSync, mkdirSync } from 'node:fs'
 import pg from 'pg'
-import { Redis } from 'ioredis'
 import { ensureFixtureImages } from '../test/docker-fixtures'
+import { deleteRedisPrefix } from '../test/redis-cleanup'
 
 const PORT = Number(process.env.E2E_PORT ?? 3210)
 const WORKER_PORT = Number(process.env.E2E_WORKER_PORT ?? 3211)
@@ -94,14 +94,7 @@ async function cleanup(admin: pg.Client) {
   await stopAll()
   if (!process.env.KEEP_TEST_DB) await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => {})
   await admin.end()
-  const redis = new Redis(REDIS_URL)
-  let cursor = '0'
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}:*`, 'COUNT', 1000)
-    cursor = next
-    if (keys.length) await redis.del(...keys)
-  } while (cursor !== '0')
-  redis.disconnect()
+  await deleteRedisPrefix(REDIS_URL, redisPrefix)
 }
 
 async function assertPortFree(port: number) {

@@ -24,7 +24,6 @@
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
@@ -146,17 +145,7 @@ export async function removeContainersByLabel(label: string): Promise<number> {
 // ---------------------------------------------------------------------------------------------
 // Small bounded helpers for tests
 
-/** A TCP port on 127.0.0.1 that was free a moment ago (bind :0, read it, close). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', resolve)
-  })
-  const { port } = server.address() as net.AddressInfo
-  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())))
-  return port
-}
+export { freePort } from './net'
 
 export class HttpStatusError extends Error {
   constructor(

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import type { TestProject } from 'vitest/node'
-import { Redis } from 'ioredis'
+import { deleteRedisPrefix } from './redis-cleanup'
 
 const ADMIN_URL = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres'
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -35,17 +35,7 @@ export default async function setup(project: TestProject) {
   return async () => {
     if (!process.env.KEEP_TEST_DB) await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`)
     await admin.end()
-    const redis = new Redis(REDIS_URL)
-    try {
-      let cursor = '0'
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}:*`, 'COUNT', 1000)
-        cursor = next
-        if (keys.length) await redis.del(...keys)
-      } while (cursor !== '0')
-    } finally {
-      redis.disconnect()
-    }
+    await deleteRedisPrefix(REDIS_URL, redisPrefix)
   }
 }
 

@@ -2,9 +2,9 @@
 // rollout and during the bake window, start a new worker, and check the environment is
 // consistent (previous release serving, no orphan containers, counted through Docker).
 import { spawn, type ChildProcess } from 'node:child_process'
-import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '@/test/net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { db, disconnectDb } from '@/server/db'
 import { bullJobQueue, closeQueues } from '@/server/infra/queues'
@@ -22,14 +22,6 @@ const LOCK_SECONDS = 2
 type Running = { child: ChildProcess; output: () => string }
 const workers: Running[] = []
 const projects: string[] = []
-
-async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as net.AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 async function startWorker(): Promise<Running> {
   let output = ''

@@ -2,10 +2,10 @@
 // local Docker engine: health endpoint, checks run end to end, stranded checks, clean SIGTERM.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Queue } from 'bullmq'
+import { closedPort, freePort } from '@/test/net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db, disconnectDb } from '@/server/db'
 import { bullJobQueue, bullPrefix, closeQueues, DEFAULT_JOB_OPTIONS, QUEUE_NAMES } from '@/server/infra/queues'
@@ -27,33 +27,6 @@ async function pollUntil<T>(what: string, probe: () => Promise<T | undefined>, {
     await sleep(every)
   }
   throw new Error(`Timed out waiting for ${what}. Worker output:\n${output.slice(-4000)}`)
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as net.AddressInfo
-  await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())))
-  return port
-}
-
-/** A free port that was also seen to refuse a connection. */
-async function closedPort(): Promise<number> {
-  const port = await freePort()
-  const refused = await new Promise<boolean>((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port })
-    socket.setTimeout(2_000, () => {
-      socket.destroy()
-      resolve(false)
-    })
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(false)
-    })
-    socket.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'))
-  })
-  if (!refused) throw new Error(`port ${port} is not closed; rerun the test`)
-  return port
 }
 
 async function healthz(port: number, pathname = '/healthz'): Promise<{ status: number; body: unknown } | undefined> {

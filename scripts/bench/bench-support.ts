@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
 import pg from 'pg'
-import { Redis } from 'ioredis'
+import { deleteRedisPrefix } from '../../test/redis-cleanup'
 
 export const ADMIN_URL = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres'
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -34,14 +34,7 @@ export async function benchDatabase(label: string) {
     async drop() {
       await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
       await admin.end()
-      const redis = new Redis(REDIS_URL)
-      let cursor = '0'
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}:*`, 'COUNT', 1000)
-        cursor = next
-        if (keys.length) await redis.del(...keys)
-      } while (cursor !== '0')
-      redis.disconnect()
+      await deleteRedisPrefix(REDIS_URL, redisPrefix)
     },
   }
 }

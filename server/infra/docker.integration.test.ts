@@ -6,6 +6,7 @@ import http from 'node:http'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { closedPort } from '@/test/net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { resetEnvForTests } from '@/server/env'
 import { dockerClient, dockerRuntime, parseDockerEndpoint } from './docker'
@@ -13,28 +14,6 @@ import { RuntimeUnreachableError } from './ports'
 
 function dockerCli(...args: string[]): string {
   return execFileSync('docker', args, { encoding: 'utf8', timeout: 20_000 }).trim()
-}
-
-/** A port on 127.0.0.1 that was just bound, released, and then seen to refuse a connection. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as net.AddressInfo
-  await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())))
-  const refused = await new Promise<boolean>((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port })
-    socket.setTimeout(2_000, () => {
-      socket.destroy()
-      resolve(false)
-    })
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(false)
-    })
-    socket.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'))
-  })
-  if (!refused) throw new Error(`port ${port} is not closed; rerun the test`)
-  return port
 }
 
 async function expectUnreachable(promise: Promise<unknown>): Promise<string> {
