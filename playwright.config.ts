@@ -1,5 +1,7 @@
 // Playwright: real Debian Chromium (no browser download), against the built app and a
 // running worker started by e2e/run.ts, which passes the URL and first-admin password.
+// foundation.spec.ts runs first (it changes the first admin's password); every other spec
+// depends on it, whatever the file names sort as.
 import { defineConfig } from '@playwright/test'
 
 export default defineConfig({
@@ -10,6 +12,10 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 15_000 },
+  projects: [
+    { name: 'foundation', testMatch: 'foundation.spec.ts' },
+    { name: 'features', testIgnore: 'foundation.spec.ts', dependencies: ['foundation'] },
+  ],
   reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
   outputDir: 'test-results/e2e-artifacts',
   use: {

@@ -27,3 +27,41 @@ export function RelativeTime({ date, prefix, className }: { date: Date; prefix?:
     </time>
   )
 }
+
+// One interval per period, shared by every component that asks for it.
+const subscribers = new Map<number, (onChange: () => void) => () => void>()
+
+function subscribeEvery(intervalMs: number) {
+  let subscribe = subscribers.get(intervalMs)
+  if (!subscribe) {
+    const listeners = new Set<() => void>()
+    let id: ReturnType<typeof setInterval> | null = null
+    subscribe = (onChange) => {
+      listeners.add(onChange)
+      id ??= setInterval(() => listeners.forEach((listener) => listener()), intervalMs)
+      return () => {
+        listeners.delete(onChange)
+        if (listeners.size === 0 && id !== null) {
+          clearInterval(id)
+          id = null
+        }
+      }
+    }
+    subscribers.set(intervalMs, subscribe)
+  }
+  return subscribe
+}
+
+const noSubscription = () => () => {}
+
+/**
+ * The current time, updated every `intervalMs` while `live` (the duration of a running
+ * step, uptimes); 0 during server rendering. Not live: it stops ticking.
+ */
+export function useLiveNow(intervalMs: number, live = true): number {
+  return useSyncExternalStore(
+    live ? subscribeEvery(intervalMs) : noSubscription,
+    () => Math.floor(Date.now() / intervalMs) * intervalMs,
+    serverNow,
+  )
+}

@@ -3,12 +3,18 @@ import { expect, type Page } from '@playwright/test'
 
 export const WIDTHS = [1440, 390] as const
 
-/** Saves e2e/screenshots/<name>-<width>.png at each width, restoring the desktop size. */
+/**
+ * Saves e2e/screenshots/<name>-<width>.png at each width, restoring the desktop size. The
+ * whole page from the top, except while a dialog is open: then what the person sees (a
+ * full-page capture would draw the modal overlay over the first screen only).
+ */
 export async function screenshotBoth(page: Page, name: string) {
   for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: width === 390 ? 844 : 900 })
     await page.waitForLoadState('networkidle')
-    await page.screenshot({ path: `e2e/screenshots/${name}-${width}.png`, fullPage: true })
+    const modalOpen = (await page.locator('[role="dialog"]:visible, [role="alertdialog"]:visible').count()) > 0
+    if (!modalOpen) await page.evaluate(() => window.scrollTo(0, 0))
+    await page.screenshot({ path: `e2e/screenshots/${name}-${width}.png`, fullPage: !modalOpen })
   }
   await page.setViewportSize({ width: 1440, height: 900 })
 }

@@ -42,3 +42,32 @@ export function formatGiB(bytes: bigint | number | null | undefined): string {
   if (bytes === null || bytes === undefined) return '—'
   return `${(Number(bytes) / 1024 ** 3).toFixed(1)} GiB`
 }
+
+const clock = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
+
+/** "14:03:12" in the viewer's time zone: log lines, where the day is obvious. */
+export function formatClock(date: Date): string {
+  return clock.format(date)
+}
+
+/** How long something has been up: "40 s", "12 min", "3 h 5 min", "4 d 2 h". */
+export function formatUptime(since: Date, now: number): string {
+  const seconds = Math.max(0, Math.floor((now - since.getTime()) / 1000))
+  if (seconds < 60) return `${seconds} s`
+  const minutes = Math.floor(seconds / 60)
+  if (minutes < 60) return `${minutes} min`
+  const hours = Math.floor(minutes / 60)
+  if (hours < 24) return `${hours} h ${minutes % 60} min`
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`
+}
+
+/** Docker ids as people quote them: the first 12 hex characters, without "sha256:". */
+export function shortId(id: string | null | undefined): string {
+  if (!id) return '—'
+  return id.replace(/^sha256:/, '').slice(0, 12)
+}
+
+/** "1 service", "3 services". */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`
+}

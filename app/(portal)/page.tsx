@@ -1,4 +1,4 @@
-// Dashboard: one card per environment with the state of its Docker engine.
+// Dashboard: one card per environment with the state of its Docker engine and its release.
 import type { Metadata } from 'next'
 import { PageHeader } from '@/components/page-header'
 import { hasPermission } from '@/server/auth/permissions'
@@ -12,7 +12,7 @@ export default async function DashboardPage() {
   const canManage = !!user && hasPermission(user.role, 'env:manage')
   return (
     <div className="grid grid-cols-1 gap-6">
-      <PageHeader title="Dashboard" description="Every environment and whether its Docker engine answers." />
+      <PageHeader title="Dashboard" description="Every environment: whether its Docker engine answers, and which release runs there." />
       <EnvironmentCards canManage={canManage} />
     </div>
   )

@@ -1,5 +1,6 @@
 'use client'
-// shadcn/ui Sheet (a Radix Dialog sliding in from the left): the mobile sidebar.
+// shadcn/ui Sheet (a Radix Dialog sliding in from a side): the mobile sidebar (left),
+// detail panels such as a container's log (right).
 import * as React from 'react'
 import { Dialog as SheetPrimitive } from 'radix-ui'
 import { XIcon } from 'lucide-react'
@@ -17,7 +18,17 @@ function SheetClose(props: React.ComponentProps<typeof SheetPrimitive.Close>) {
   return <SheetPrimitive.Close data-slot="sheet-close" {...props} />
 }
 
-function SheetContent({ className, children, ...props }: React.ComponentProps<typeof SheetPrimitive.Content>) {
+const SIDES = {
+  left: 'inset-y-0 left-0 w-3/4 max-w-xs border-r data-[state=closed]:animate-sheet-out data-[state=open]:animate-sheet-in',
+  right: 'inset-y-0 right-0 w-full border-l data-[state=closed]:animate-sheet-out-right data-[state=open]:animate-sheet-in-right sm:max-w-xl',
+} as const
+
+function SheetContent({
+  className,
+  children,
+  side = 'left',
+  ...props
+}: React.ComponentProps<typeof SheetPrimitive.Content> & { side?: keyof typeof SIDES }) {
   return (
     <SheetPrimitive.Portal>
       <SheetPrimitive.Overlay
@@ -27,7 +38,8 @@ function SheetContent({ className, children, ...props }: React.ComponentProps<ty
       <SheetPrimitive.Content
         data-slot="sheet-content"
         className={cn(
-          'fixed inset-y-0 left-0 z-50 flex h-full w-3/4 max-w-xs flex-col gap-4 border-r bg-background shadow-lg outline-none data-[state=closed]:animate-sheet-out data-[state=open]:animate-sheet-in',
+          'fixed z-50 flex h-full flex-col gap-4 bg-background shadow-lg outline-none',
+          SIDES[side],
           className,
         )}
         {...props}

@@ -1,26 +1,29 @@
 'use client'
-// The dashboard's environment cards: engine status, when it was checked, and the facts
-// (or the error) of the last check. Re-polls every 10 s while any check is queued.
+// The dashboard's environment cards: engine status, when it was checked, the facts (or the
+// error) of the last check, the release running there and the last deployment. Re-polls
+// every 10 s while any check is queued, every 3 s while any deployment runs.
 import { useQuery } from '@tanstack/react-query'
-import { ChevronRight, CircleAlert, Construction, Server } from 'lucide-react'
+import { ChevronRight, CircleAlert, Construction, Rocket, Server } from 'lucide-react'
 import Link from 'next/link'
 import type { ReactNode } from 'react'
 import { EmptyState } from '@/components/empty-state'
-import { RelativeTime } from '@/components/relative-time'
+import { RelativeTime, useNow } from '@/components/relative-time'
 import { StatusBadge } from '@/components/status-badge'
 import { TierBadge } from '@/components/tier-badge'
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert'
 import { Button } from '@/components/ui/button'
 import { Card, CardAction, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from '@/components/ui/card'
 import { Skeleton } from '@/components/ui/skeleton'
-import { formatGiB } from '@/lib/format'
+import { formatClock, formatDateTime, formatGiB, formatRelative } from '@/lib/format'
 import { errorMessageFrom } from '@/lib/form-errors'
 import { useTRPC } from '@/lib/trpc'
 import { cn } from '@/lib/utils'
 import { NewEnvironmentButton } from '../environments/_components/environment-form-dialog'
+import { isActiveStatus } from '../deployments/_components/types'
 import { checkTime, type EnvironmentRow } from '../environments/_components/types'
 
 const QUEUED_POLL_MS = 10_000
+const DEPLOYING_POLL_MS = 3_000
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -75,8 +78,9 @@ function EnvironmentCard({ env }: { env: EnvironmentRow }) {
         {check?.status === 'QUEUED' && (
           <p className="text-sm text-muted-foreground">Waiting for the worker to contact the engine.</p>
         )}
+        <ReleaseLine env={env} />
       </CardContent>
-      <CardFooter>
+      <CardFooter className="flex-wrap gap-x-2 gap-y-1">
         <Button variant="ghost" size="sm" asChild className="-ml-2.5">
           <Link href={`/environments/${env.slug}`}>
             Details
@@ -85,6 +89,56 @@ function EnvironmentCard({ env }: { env: EnvironmentRow }) {
         </Button>
       </CardFooter>
     </Card>
+  )
+}
+
+/** " since 14:03" today, " since 24 Nov" before; the full time and age in the tooltip. */
+function SinceTime({ date }: { date: Date }) {
+  const now = useNow()
+  const today = now > 0 && new Date(now).toDateString() === date.toDateString()
+  const text = today ? formatClock(date).slice(0, 5) : formatDateTime(date).split(',')[0]
+  return (
+    <time
+      dateTime={date.toISOString()}
+      title={now > 0 ? `${formatDateTime(date)} (${formatRelative(date, now)})` : formatDateTime(date)}
+      className="text-muted-foreground"
+      suppressHydrationWarning
+    >
+      {' '}
+      since {text}
+    </time>
+  )
+}
+
+/** The release running on the environment and its last deployment (linked), in one line each. */
+function ReleaseLine({ env }: { env: EnvironmentRow }) {
+  const last = env.lastDeployment
+  return (
+    <div className="grid grid-cols-1 gap-1.5 border-t pt-3 text-sm">
+      <p className="flex min-w-0 items-center gap-2">
+        <Rocket aria-hidden className="size-4 shrink-0 text-muted-foreground" />
+        {env.currentRelease ? (
+          <span className="truncate">
+            <span className="font-medium">Release {env.currentRelease.releaseNumber}</span>
+            <span className="text-muted-foreground"> running</span>
+            {env.currentRelease.since && <SinceTime date={env.currentRelease.since} />}
+          </span>
+        ) : (
+          <span className="text-muted-foreground">No release deployed yet</span>
+        )}
+      </p>
+      {last && (
+        <Link
+          href={`/deployments/${last.id}`}
+          className="flex w-fit max-w-full min-w-0 flex-wrap items-center gap-x-2 gap-y-1 rounded-md text-xs text-muted-foreground underline-offset-4 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-ring"
+          aria-label={`Last deployment: #${last.number}, ${last.status.toLowerCase().replace(/_/g, ' ')}`}
+        >
+          <span>Last deployment #{last.number}</span>
+          <StatusBadge status={last.status} />
+          <RelativeTime date={last.finishedAt ?? last.requestedAt} />
+        </Link>
+      )}
+    </div>
   )
 }
 
@@ -110,8 +164,8 @@ function NotBuiltNote() {
     <div className="flex items-start gap-3 rounded-lg border border-dashed p-4 text-sm text-muted-foreground">
       <Construction aria-hidden className="mt-0.5 size-4 shrink-0" />
       <p>
-        <span className="font-medium text-foreground">Not built yet:</span> summaries of recent deployments, pending
-        approvals and backup ages appear here when those features arrive. Nothing on this page is simulated.
+        <span className="font-medium text-foreground">Not built yet:</span> pending approvals and backup ages appear
+        here when those features arrive. Nothing on this page is simulated.
       </p>
     </div>
   )
@@ -121,7 +175,12 @@ export function EnvironmentCards({ canManage }: { canManage: boolean }) {
   const trpc = useTRPC()
   const query = useQuery({
     ...trpc.environment.list.queryOptions(),
-    refetchInterval: (q) => (q.state.data?.some((e) => e.lastCheck?.status === 'QUEUED') ? QUEUED_POLL_MS : false),
+    refetchInterval: (q) =>
+      q.state.data?.some((e) => e.lastDeployment && isActiveStatus(e.lastDeployment.status))
+        ? DEPLOYING_POLL_MS
+        : q.state.data?.some((e) => e.lastCheck?.status === 'QUEUED')
+          ? QUEUED_POLL_MS
+          : false,
   })
 
   if (query.isPending) {

@@ -29,7 +29,7 @@ const NAV: NavItem[][] = [
   [
     { href: '/', label: 'Dashboard', icon: LayoutDashboard },
     { href: '/environments', label: 'Environments', icon: Server },
-    { href: '/deployments', label: 'Deployments', icon: Rocket, soon: true },
+    { href: '/deployments', label: 'Deployments', icon: Rocket },
     { href: '/approvals', label: 'Approvals', icon: Stamp, soon: true },
     { href: '/backups', label: 'Backups', icon: DatabaseBackup, soon: true },
     { href: '/secrets', label: 'Secrets', icon: KeyRound, soon: true },

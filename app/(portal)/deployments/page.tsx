@@ -1,17 +1,19 @@
-// Deployments: not built yet (arrives with the deploy engine).
+// Deployments: every release rolled out (or rolled back) on any environment, newest first.
+// `?environment=<id>` opens the list filtered to one environment.
 import type { Metadata } from 'next'
-import { Rocket } from 'lucide-react'
-import { NotBuiltPage } from '../_components/not-built'
+import { PageHeader } from '@/components/page-header'
+import { DeploymentsTable } from './_components/deployments-table'
 
 export const metadata: Metadata = { title: 'Deployments' }
 
-export default function DeploymentsPage() {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>
+
+export default async function DeploymentsPage({ searchParams }: { searchParams: SearchParams }) {
+  const { environment } = await searchParams
   return (
-    <NotBuiltPage
-      title="Deployments"
-      description="Releases of the trading stack to each environment."
-      icon={Rocket}
-      willDo="Request a release for an environment, follow each step and its log live, see how long it took, and roll back to an earlier release."
-    />
+    <div className="grid grid-cols-1 gap-6">
+      <PageHeader title="Deployments" description="Releases rolled out to each environment, and rollbacks. Start one from an environment's page." />
+      <DeploymentsTable initialEnvironmentId={typeof environment === 'string' && environment ? environment : null} />
+    </div>
   )
 }

@@ -1,6 +1,7 @@
-// One environment: its Docker engine, recent checks, and (later) its stack, deployments and backups.
+// One environment: its Docker engine, containers, releases, stack and recent checks; the
+// actions shown are the ones the signed-in person may take.
 import type { Metadata } from 'next'
-import { hasPermission } from '@/server/auth/permissions'
+import { hasPermission, type Permission } from '@/server/auth/permissions'
 import { getSessionUser } from '@/server/auth/session'
 import { EnvironmentDetailView } from './_components/environment-detail'
 
@@ -13,11 +14,17 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 export default async function EnvironmentPage({ params }: { params: Params }) {
   const { slug } = await params
   const user = await getSessionUser()
+  const can = (permission: Permission) => !!user && hasPermission(user.role, permission)
   return (
     <EnvironmentDetailView
       slug={decodeURIComponent(slug)}
-      canCheck={!!user && hasPermission(user.role, 'env:check')}
-      canManage={!!user && hasPermission(user.role, 'env:manage')}
+      permissions={{
+        canCheck: can('env:check'),
+        canManage: can('env:manage'),
+        canDeploy: can('deploy:request'),
+        canRollback: can('deploy:rollback'),
+        canEmergency: can('deploy:emergency'),
+      }}
     />
   )
 }
