@@ -43,7 +43,15 @@ export const deploymentRouter = router({
     .mutation(({ ctx, input }) => cancelDeployment(ctx.services, ctx.actor, input.deploymentId)),
 
   list: permissionProcedure('deploy:read')
-    .input(z.object({ environmentId: z.string().optional(), cursor: z.string().optional(), limit: z.number().int().min(1).max(100).default(25) }))
+    .input(
+      z.object({
+        environmentId: z.string().optional(),
+        status: z.array(z.enum(['REQUESTED', 'QUEUED', 'PREFLIGHT', 'BACKUP', 'ROLLING_OUT', 'VERIFYING', 'ROLLING_BACK', 'SUCCEEDED', 'ROLLED_BACK', 'FAILED', 'CANCELLED'])).optional(),
+        order: z.enum(['desc', 'asc']).default('desc'),
+        cursor: z.string().optional(),
+        limit: z.number().int().min(1).max(100).default(25),
+      }),
+    )
     .query(({ ctx, input }) => listDeployments(ctx.services, input)),
 
   get: permissionProcedure('deploy:read')

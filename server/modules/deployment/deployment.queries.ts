@@ -1,14 +1,19 @@
 // Read side of deployments: lists, one deployment with its steps and services, log lines
 // after a cursor (the page polls), releases, and the environment's running containers.
 import type { Db } from '@/server/db'
+import type { DeploymentStatus } from '@/generated/prisma/enums'
 import { DomainError, notFound } from '@/server/errors'
 import type { StackRuntime } from '@/server/infra/ports'
 import { projectName, type ReleasePlan } from './release-plan'
 
-export async function listDeployments(deps: { db: Db }, input: { environmentId?: string; cursor?: string; limit: number }) {
+export async function listDeployments(
+  deps: { db: Db },
+  input: { environmentId?: string; status?: DeploymentStatus[]; order?: 'asc' | 'desc'; cursor?: string; limit: number },
+) {
+  const order = input.order ?? 'desc'
   const rows = await deps.db.deployment.findMany({
-    where: input.environmentId ? { environmentId: input.environmentId } : undefined,
-    orderBy: [{ requestedAt: 'desc' }, { id: 'desc' }],
+    where: { ...(input.environmentId && { environmentId: input.environmentId }), ...(input.status?.length && { status: { in: input.status } }) },
+    orderBy: [{ requestedAt: order }, { id: order }],
     take: input.limit + 1,
     ...(input.cursor && { cursor: { id: input.cursor }, skip: 1 }),
     select: {
@@ -28,6 +33,7 @@ export async function getDeployment(deps: { db: Db }, deploymentId: string) {
     include: {
       environment: { select: { id: true, name: true, slug: true, tier: true } },
       release: { select: { id: true, number: true, planHash: true, variables: true, plan: true, createdAt: true } },
+      requestedBy: { select: { name: true, email: true } },
       steps: { orderBy: { startedAt: 'asc' } },
       services: { orderBy: { service: 'asc' } },
     },
