@@ -14,6 +14,8 @@ import { bullJobQueue, bullPrefix, closeQueues, DEFAULT_JOB_OPTIONS, QUEUE_NAMES
 import { createBullConnection } from '@/server/infra/redis'
 import { createLogger, errorFields, logger } from '@/server/logger'
 import { requeueStrandedChecks } from '@/server/modules/environment/run-environment-check'
+import { requestEnvironmentCheck } from '@/server/modules/environment/environment.service'
+import { SYSTEM_ACTOR } from '@/server/modules/audit/audit'
 import { startHealthServer, type HealthServer } from './health-server'
 import { createDeploymentProcessor } from './processors/deployment.processor'
 import { createEnvironmentCheckProcessor } from './processors/environment-check.processor'
@@ -188,7 +190,13 @@ async function main() {
     }
     const definitions = [
       { queue: QUEUE_NAMES.environmentCheck, processor: createEnvironmentCheckProcessor(checkDeps, log.child({ queue: QUEUE_NAMES.environmentCheck })) },
-      { queue: QUEUE_NAMES.deployment, processor: createDeploymentProcessor(engineDeps, log.child({ queue: QUEUE_NAMES.deployment })) },
+      {
+        queue: QUEUE_NAMES.deployment,
+        processor: createDeploymentProcessor(engineDeps, log.child({ queue: QUEUE_NAMES.deployment }), async (deploymentId) => {
+          const deployment = await db().deployment.findUniqueOrThrow({ where: { id: deploymentId }, select: { environmentId: true } })
+          await requestEnvironmentCheck({ db: db(), queue: bullJobQueue }, SYSTEM_ACTOR, deployment.environmentId)
+        }),
+      },
     ]
     for (const { queue, processor } of definitions) {
       const w = new Worker(queue, processor, {

@@ -103,6 +103,12 @@ describe('kill -9 of the worker mid-deployment', () => {
     expect(await serving(env.url)).toBe('traider fixture v1')
     const after = await projectContainers(env.project)
     expect(after).toEqual([{ ...v1[0], state: 'running' }])
+    // The worker re-checks the engine after a deployment ends, so the environment page's
+    // engine facts (containers running) are not stale.
+    const check = await waitFor('the post-deployment engine check', async () =>
+      (await db().environmentCheck.findFirst({ where: { environmentId: env.environment.id, status: 'OK' } })) ?? undefined,
+    )
+    expect(check.containersRunning).toBeGreaterThanOrEqual(1)
   })
 
   it('during the rollout: the next worker restores every touched service, no orphans', async () => {

@@ -6,7 +6,10 @@ import { errorFields, type Logger } from '@/server/logger'
 import type { EngineDeps } from '@/server/modules/deployment/engine-context'
 import { runDeployment } from '@/server/modules/deployment/run-deployment'
 
-export function createDeploymentProcessor(deps: EngineDeps, log: Logger) {
+/** After a deployment ends, the environment's engine facts (containers running) are stale: re-check. */
+export type AfterDeployment = (deploymentId: string) => Promise<void>
+
+export function createDeploymentProcessor(deps: EngineDeps, log: Logger, afterDeployment?: AfterDeployment) {
   return async function processDeployment(job: Job) {
     const parsed = deploymentPayload.safeParse(job.data)
     if (!parsed.success) {
@@ -19,6 +22,10 @@ export function createDeploymentProcessor(deps: EngineDeps, log: Logger) {
       const status = await runDeployment(deps, deploymentId)
       if (status === null) log.warn('Deployment no longer exists; nothing to do', fields)
       else log.info('Deployment job finished', { ...fields, status })
+      if (status !== null && afterDeployment) {
+        // Best effort: a failed re-check must not fail a finished deployment's job.
+        await afterDeployment(deploymentId).catch((error: unknown) => log.warn('Could not queue the post-deployment engine check', { ...fields, err: errorFields(error) }))
+      }
       return { status }
     } catch (error) {
       // Postgres or the engine went away mid-way: BullMQ retries, and the engine resumes
