@@ -1,30 +1,104 @@
-// Stack templates shipped in compose/templates/: a compose file whose first comment lines
-// give its title and description. Creating or editing a stack can start from one.
+// Stack templates shipped in compose/templates/: a single compose file whose first comment
+// lines give its title and description, or a manifest naming compose files to merge.
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
+import { stringify } from 'yaml'
+import { z } from 'zod'
 import { notFound } from '@/server/errors'
+import { mergeComposeFiles } from './compose-merge'
 
 export const TEMPLATES_DIR = path.join(process.cwd(), 'compose', 'templates')
 
 export type StackTemplate = { id: string; title: string; description: string; composeYaml: string }
+
+const SINGLE_FILE = /^([a-z0-9-]+)\.ya?ml$/
+const MANIFEST = /^([a-z0-9-]+)\.template\.json$/
+
+/**
+ * `<id>.template.json`: `files` (paths relative to the manifest) are merged in order, as
+ * `docker compose -f first -f second …` merges them, into the one compose text a stack stores.
+ */
+const templateManifest = z.strictObject({
+  title: z.string().trim().min(1),
+  description: z.string().trim().min(1),
+  files: z.array(z.string().min(1)).min(1),
+})
 
 function header(text: string, key: string): string | undefined {
   return new RegExp(`^# ${key}: (.+)$`, 'm').exec(text)?.[1]?.trim()
 }
 
 export async function listStackTemplates(dir = TEMPLATES_DIR): Promise<StackTemplate[]> {
-  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => /^[a-z0-9-]+\.ya?ml$/.test(f)).sort()
-  return Promise.all(
-    files.map(async (file) => {
-      const composeYaml = await readFile(path.join(dir, file), 'utf8')
-      const id = file.replace(/\.ya?ml$/, '')
-      return { id, title: header(composeYaml, 'title') ?? id, description: header(composeYaml, 'description') ?? '', composeYaml }
+  const files = (await readdir(dir).catch(() => [] as string[])).sort()
+  const templates = await Promise.all(
+    files.map((file) => {
+      const single = SINGLE_FILE.exec(file)
+      if (single) return readSingleFileTemplate(dir, file, single[1])
+      const manifest = MANIFEST.exec(file)
+      return manifest ? readManifestTemplate(dir, file, manifest[1]) : undefined
     }),
   )
+  const found = templates.filter((template): template is StackTemplate => template !== undefined)
+  const duplicate = found.find((template, i) => found.findIndex((other) => other.id === template.id) !== i)
+  if (duplicate) throw new Error(`${dir} has two templates with the id "${duplicate.id}": rename one of them`)
+  return found.sort((a, b) => a.id.localeCompare(b.id))
 }
 
 export async function getStackTemplate(id: string, dir = TEMPLATES_DIR): Promise<StackTemplate> {
   const template = (await listStackTemplates(dir)).find((t) => t.id === id)
   if (!template) throw notFound(`Stack template "${id}"`)
   return template
+}
+
+async function readSingleFileTemplate(dir: string, file: string, id: string): Promise<StackTemplate> {
+  const composeYaml = await readFile(path.join(dir, file), 'utf8')
+  return { id, title: header(composeYaml, 'title') ?? id, description: header(composeYaml, 'description') ?? '', composeYaml }
+}
+
+/** A broken manifest is a defect in what we ship, not an operator's input: it throws. */
+async function readManifestTemplate(dir: string, file: string, id: string): Promise<StackTemplate> {
+  const broken = (reason: string) => new Error(`stack template ${path.join(dir, file)} is broken: ${reason}`)
+  let raw: unknown
+  try {
+    raw = JSON.parse(await readFile(path.join(dir, file), 'utf8'))
+  } catch (error) {
+    throw broken(`it is not valid JSON (${error instanceof Error ? error.message : String(error)})`)
+  }
+  const parsed = templateManifest.safeParse(raw)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'the manifest'}: ${issue.message}`).join('; ')
+    throw broken(`${problems}; it must be { "title": "…", "description": "…", "files": ["base.yml", "overlay.yml"] }`)
+  }
+  const manifest = parsed.data
+  const sources = await Promise.all(
+    manifest.files.map(async (relative) => {
+      const absolute = path.resolve(dir, relative)
+      const text = await readFile(absolute, 'utf8').catch((error: NodeJS.ErrnoException) => {
+        throw broken(`it names "${relative}", which cannot be read (${error.code ?? error.message}): fix "files"`)
+      })
+      return { name: displayPath(absolute), text }
+    }),
+  )
+  const merged = mergeComposeFiles(sources)
+  if (!merged.ok) throw broken(merged.errors.map((error) => (error.line ? `${error.message} (line ${error.line})` : error.message)).join('; '))
+  const composeYaml = generatedHeader(id, manifest, sources.map((source) => source.name)) + stringify(merged.document, { lineWidth: 0, version: '1.1' })
+  return { id, title: manifest.title, description: manifest.description, composeYaml }
+}
+
+function generatedHeader(id: string, manifest: z.infer<typeof templateManifest>, sourceNames: string[]): string {
+  return [
+    `# title: ${manifest.title}`,
+    `# description: ${manifest.description}`,
+    `#`,
+    `# Generated by the stack template "${id}": ${sourceNames.join(' + ')},`,
+    `# merged in that order as \`docker compose${sourceNames.map((name) => ` -f ${name}`).join('')}\` would merge them.`,
+    `# Comments and anchors of the source files are not carried over; read them there.`,
+    '',
+  ].join('\n')
+}
+
+/** Repository-relative when the file is inside the working directory (it is, for shipped templates). */
+function displayPath(absolute: string): string {
+  const relative = path.relative(process.cwd(), absolute)
+  return relative.startsWith('..') || path.isAbsolute(relative) ? absolute : relative.split(path.sep).join('/')
 }
