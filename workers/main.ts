@@ -17,6 +17,7 @@ import { requeueStrandedChecks } from '@/server/modules/environment/run-environm
 import { requestEnvironmentCheck } from '@/server/modules/environment/environment.service'
 import { SYSTEM_ACTOR } from '@/server/modules/audit/audit'
 import { startHealthServer, type HealthServer } from './health-server'
+import { createDeploymentGateProcessor } from './processors/deployment-gate.processor'
 import { createDeploymentProcessor } from './processors/deployment.processor'
 import { createEnvironmentCheckProcessor } from './processors/environment-check.processor'
 
@@ -196,6 +197,10 @@ async function main() {
           const deployment = await db().deployment.findUniqueOrThrow({ where: { id: deploymentId }, select: { environmentId: true } })
           await requestEnvironmentCheck({ db: db(), queue: bullJobQueue }, SYSTEM_ACTOR, deployment.environmentId)
         }),
+      },
+      {
+        queue: QUEUE_NAMES.deploymentGate,
+        processor: createDeploymentGateProcessor({ db: db(), queue: bullJobQueue }, log.child({ queue: QUEUE_NAMES.deploymentGate })),
       },
     ]
     for (const { queue, processor } of definitions) {

@@ -1,5 +1,6 @@
 // The tRPC app router: one sub-router per area.
 import { createCallerFactory, router } from './trpc'
+import { approvalRouter } from './routers/approval.router'
 import { deploymentRouter } from './routers/deployment.router'
 import { environmentRouter } from './routers/environment.router'
 import { stackRouter } from './routers/stack.router'
@@ -7,6 +8,7 @@ import { accountRouter, userRouter } from './routers/user.router'
 
 export const appRouter = router({
   account: accountRouter,
+  approval: approvalRouter,
   deployment: deploymentRouter,
   environment: environmentRouter,
   stack: stackRouter,

@@ -39,6 +39,8 @@ export interface JobQueue {
   enqueueEnvironmentCheck(checkId: string): Promise<void>
   /** Queues a deployment for the engine; the job carries only the deployment's id. */
   enqueueDeployment(deploymentId: string): Promise<void>
+  /** Re-evaluates a deployment's approval gate at `at` (wait timer ends, freeze window ends). */
+  enqueueDeploymentGate(deploymentId: string, at: Date): Promise<void>
 }
 
 export interface Clock {

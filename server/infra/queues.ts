@@ -5,7 +5,7 @@ import { env } from '@/server/env'
 import type { JobQueue } from './ports'
 import { createBullConnection } from './redis'
 
-export const QUEUE_NAMES = { environmentCheck: 'environment-check', deployment: 'deployment' } as const
+export const QUEUE_NAMES = { environmentCheck: 'environment-check', deployment: 'deployment', deploymentGate: 'deployment-gate' } as const
 
 export const environmentCheckPayload = z.object({ v: z.literal(1), checkId: z.string().min(1) })
 export type EnvironmentCheckPayload = z.infer<typeof environmentCheckPayload>
@@ -30,6 +30,7 @@ type Queues = {
   connection: ReturnType<typeof createBullConnection>
   environmentCheck: Queue<EnvironmentCheckPayload>
   deployment: Queue<DeploymentPayload>
+  deploymentGate: Queue<DeploymentPayload>
 }
 const globalForQueues = globalThis as unknown as { traiderQueues?: Queues }
 
@@ -41,6 +42,7 @@ function queues(): Queues {
       connection,
       environmentCheck: new Queue<EnvironmentCheckPayload>(QUEUE_NAMES.environmentCheck, options),
       deployment: new Queue<DeploymentPayload>(QUEUE_NAMES.deployment, options),
+      deploymentGate: new Queue<DeploymentPayload>(QUEUE_NAMES.deploymentGate, options),
     }
   }
   return globalForQueues.traiderQueues
@@ -64,13 +66,18 @@ export const bullJobQueue: JobQueue = {
   async enqueueDeployment(deploymentId) {
     await addIdempotent(queues().deployment, 'deploy', deploymentId, deploymentPayload.parse({ v: 1, deploymentId }))
   },
+  async enqueueDeploymentGate(deploymentId, at) {
+    // One pending re-check per deployment and time; a later one replaces nothing, it just runs too.
+    const payload = deploymentPayload.parse({ v: 1, deploymentId })
+    await queues().deploymentGate.add('gate', payload, { jobId: `${deploymentId}-${at.getTime()}`, delay: Math.max(0, at.getTime() - Date.now()) })
+  },
 }
 
 export async function closeQueues() {
   const q = globalForQueues.traiderQueues
   globalForQueues.traiderQueues = undefined
   if (!q) return
-  await Promise.all([q.environmentCheck.close(), q.deployment.close()])
+  await Promise.all([q.environmentCheck.close(), q.deployment.close(), q.deploymentGate.close()])
   // BullMQ does not close connections passed in: quit it ourselves.
   await q.connection.quit()
 }

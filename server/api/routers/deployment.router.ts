@@ -5,7 +5,7 @@ import { deploymentIdInput, planInput, requestDeploymentInput, rollbackInput } f
 import { deploymentLogs, environmentContainerLogs, getDeployment, listDeployments, listEnvironmentContainers, listReleases } from '@/server/modules/deployment/deployment.queries'
 import { cancelDeployment, previewPlan, requestDeployment, requestRollback } from '@/server/modules/deployment/deployment.service'
 
-const createdOutput = z.object({ id: z.string(), number: z.number(), releaseNumber: z.number() })
+const createdOutput = z.object({ id: z.string(), number: z.number(), releaseNumber: z.number(), approval: z.string(), queued: z.boolean() })
 const environmentIdInput = z.object({ environmentId: z.string().min(1) })
 
 export const deploymentRouter = router({
@@ -46,7 +46,7 @@ export const deploymentRouter = router({
     .input(
       z.object({
         environmentId: z.string().optional(),
-        status: z.array(z.enum(['REQUESTED', 'QUEUED', 'PREFLIGHT', 'BACKUP', 'ROLLING_OUT', 'VERIFYING', 'ROLLING_BACK', 'SUCCEEDED', 'ROLLED_BACK', 'FAILED', 'CANCELLED'])).optional(),
+        status: z.array(z.enum(['REQUESTED', 'QUEUED', 'PREFLIGHT', 'BACKUP', 'ROLLING_OUT', 'VERIFYING', 'ROLLING_BACK', 'SUCCEEDED', 'ROLLED_BACK', 'FAILED', 'CANCELLED', 'REJECTED'])).optional(),
         order: z.enum(['desc', 'asc']).default('desc'),
         cursor: z.string().optional(),
         limit: z.number().int().min(1).max(100).default(25),

@@ -3,7 +3,8 @@
 import type { DeploymentStatus } from '@/generated/prisma/enums'
 
 export const TRANSITIONS: Record<DeploymentStatus, readonly DeploymentStatus[]> = {
-  REQUESTED: ['QUEUED', 'CANCELLED'],
+  // REQUESTED waits for approvals (server/modules/approval): approved, rejected or withdrawn.
+  REQUESTED: ['QUEUED', 'CANCELLED', 'REJECTED'],
   QUEUED: ['PREFLIGHT', 'CANCELLED'],
   // A worker that restarts re-runs preflight (nothing has changed yet), hence the self-loops.
   PREFLIGHT: ['PREFLIGHT', 'BACKUP', 'FAILED', 'CANCELLED'],
@@ -15,10 +16,11 @@ export const TRANSITIONS: Record<DeploymentStatus, readonly DeploymentStatus[]> 
   ROLLED_BACK: [],
   FAILED: [],
   CANCELLED: [],
+  REJECTED: [],
 }
 
 export const ACTIVE_STATUSES = ['REQUESTED', 'QUEUED', 'PREFLIGHT', 'BACKUP', 'ROLLING_OUT', 'VERIFYING', 'ROLLING_BACK'] as const satisfies readonly DeploymentStatus[]
-export const TERMINAL_STATUSES = ['SUCCEEDED', 'ROLLED_BACK', 'FAILED', 'CANCELLED'] as const satisfies readonly DeploymentStatus[]
+export const TERMINAL_STATUSES = ['SUCCEEDED', 'ROLLED_BACK', 'FAILED', 'CANCELLED', 'REJECTED'] as const satisfies readonly DeploymentStatus[]
 
 /** Statuses in which containers may already have changed: a restarted worker must roll back. */
 export const CHANGING_STATUSES: readonly DeploymentStatus[] = ['ROLLING_OUT', 'VERIFYING', 'ROLLING_BACK']

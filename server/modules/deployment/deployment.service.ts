@@ -8,11 +8,12 @@ import type { JobQueue, StackRuntime } from '@/server/infra/ports'
 import { audit, type AuditActor } from '@/server/modules/audit/audit'
 import { Prisma } from '@/generated/prisma/client'
 import type { DeploymentKind, Tier } from '@/generated/prisma/enums'
+import { describeGate, gateDeployment, type GateResult } from '@/server/modules/approval/approval-gate'
 import { isActive } from './deployment-state'
 import type { planInput, requestDeploymentInput, rollbackInput } from './deployment.schema'
 import { computeReleasePlan, currentContainers, describePlanProblem, diffAgainstRunning, type ReleasePlan, type ServiceChange } from './release-plan'
 
-export type DeploymentDeps = { db: Db; runtime: Pick<StackRuntime, 'resolveImage' | 'listStackContainers'>; queue: Pick<JobQueue, 'enqueueDeployment'> }
+export type DeploymentDeps = { db: Db; runtime: Pick<StackRuntime, 'resolveImage' | 'listStackContainers'>; queue: Pick<JobQueue, 'enqueueDeployment' | 'enqueueDeploymentGate'> }
 
 async function loadEnvironment(db: Db, environmentId: string) {
   const environment = await db.environment.findUnique({ where: { id: environmentId } })
@@ -55,8 +56,8 @@ async function createDeployment(
       number: (last?.number ?? 0) + 1,
       releaseId: input.releaseId,
       kind: input.kind,
-      // The approvals issue puts production requests in REQUESTED until approved.
-      status: 'QUEUED',
+      // Every request starts REQUESTED; the approval gate (same transaction) queues it when allowed.
+      status: 'REQUESTED',
       reason: input.reason,
       requestedById: actor.type === 'USER' ? actor.id : null,
       diff: input.diff as unknown as Prisma.InputJsonValue,
@@ -79,7 +80,7 @@ export async function requestDeployment(deps: DeploymentDeps, actor: AuditActor,
   if (input.expectedPlanHash && input.expectedPlanHash !== preview.planHash) {
     throw new DomainError('CONFLICT', 'The plan changed since you reviewed it (an image or the stack moved): review the new plan and confirm again.')
   }
-  let created: { id: string; number: number; releaseNumber: number }
+  let created: { id: string; number: number; releaseNumber: number; gate: GateResult }
   try {
     created = await deps.db.$transaction(async (tx) => {
       // Serialise release numbering per environment.
@@ -97,6 +98,7 @@ export async function requestDeployment(deps: DeploymentDeps, actor: AuditActor,
         },
       })
       const deployment = await createDeployment(tx, actor, { environmentId: preview.environment.id, releaseId: release.id, kind: 'DEPLOY', diff: preview.diff, bakeSeconds: input.bakeSeconds })
+      const gate = await gateDeployment(tx, deployment.id, new Date())
       await audit(tx, actor, {
         action: 'deployment.request',
         targetType: 'deployment',
@@ -104,13 +106,19 @@ export async function requestDeployment(deps: DeploymentDeps, actor: AuditActor,
         environmentId: preview.environment.id,
         summary: { number: deployment.number, release: release.number, planHash: preview.planHash, services: summarisePlan(preview.plan).map((s) => `${s.name}=${s.image}`), changes: preview.diff.filter((d) => d.action !== 'unchanged').map((d) => `${d.service}:${d.action}`) },
       })
-      return { id: deployment.id, number: deployment.number, releaseNumber: release.number }
+      return { id: deployment.id, number: deployment.number, releaseNumber: release.number, gate }
     })
   } catch (error) {
     return refuseIfBusy(deps.db, preview.environment.id, error)
   }
-  await deps.queue.enqueueDeployment(created.id)
-  return created
+  return afterGate(deps, created)
+}
+
+/** After commit: start an approved request, or schedule the next look at a waiting one. */
+export async function afterGate(deps: Pick<DeploymentDeps, 'queue'>, created: { id: string; number: number; releaseNumber: number; gate: GateResult }) {
+  if (created.gate.queued) await deps.queue.enqueueDeployment(created.id)
+  else if (created.gate.recheckAt) await deps.queue.enqueueDeploymentGate(created.id, created.gate.recheckAt)
+  return { id: created.id, number: created.number, releaseNumber: created.releaseNumber, approval: describeGate(created.gate.outcome), queued: created.gate.queued }
 }
 
 /** Manual rollback: a new deployment that runs an earlier successful release's plan. */
@@ -134,10 +142,11 @@ export async function requestRollback(deps: DeploymentDeps, actor: AuditActor, i
   const running = currentContainers(await deps.runtime.listStackContainers(endpointOf(environment), plan.project, { all: false }))
   const diff = diffAgainstRunning(plan, running)
   const kind: DeploymentKind = input.emergency ? 'EMERGENCY_ROLLBACK' : 'ROLLBACK'
-  let created: { id: string; number: number; releaseNumber: number }
+  let created: { id: string; number: number; releaseNumber: number; gate: GateResult }
   try {
     created = await deps.db.$transaction(async (tx) => {
       const deployment = await createDeployment(tx, actor, { environmentId: environment.id, releaseId: release.id, kind, diff, bakeSeconds: input.bakeSeconds, reason: input.reason })
+      const gate = await gateDeployment(tx, deployment.id, new Date())
       await audit(tx, actor, {
         action: input.emergency ? 'deployment.emergency_rollback' : 'deployment.rollback',
         targetType: 'deployment',
@@ -145,13 +154,12 @@ export async function requestRollback(deps: DeploymentDeps, actor: AuditActor, i
         environmentId: environment.id,
         summary: { number: deployment.number, toRelease: release.number, reason: input.reason ?? null, breakGlass: input.emergency },
       })
-      return { id: deployment.id, number: deployment.number, releaseNumber: release.number }
+      return { id: deployment.id, number: deployment.number, releaseNumber: release.number, gate }
     })
   } catch (error) {
     return refuseIfBusy(deps.db, environment.id, error)
   }
-  await deps.queue.enqueueDeployment(created.id)
-  return created
+  return afterGate(deps, created)
 }
 
 /** Not started yet: cancelled at once. Running: the engine stops at its next safe point and rolls back. */
