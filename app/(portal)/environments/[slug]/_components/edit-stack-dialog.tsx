@@ -14,6 +14,7 @@ import { plural } from '@/lib/format'
 import { formErrorsFrom } from '@/lib/form-errors'
 import { useTRPC } from '@/lib/trpc'
 import { cn } from '@/lib/utils'
+import { StackSourcePicker, type StackSource } from './stack-source-picker'
 
 const VALIDATE_DELAY_MS = 400
 // Matches the textarea's text-xs / leading-5: 20 px per line, for the gutter and jumping to a line.
@@ -65,6 +66,7 @@ function StackEditor({ environment, current, onDone }: { environment: { id: stri
   const queryClient = useQueryClient()
   const id = useId()
   const [text, setText] = useState(current?.composeYaml ?? '')
+  const [source, setSource] = useState<StackSource>('pasted')
   const [formError, setFormError] = useState<string | null>(null)
   const textareaRef = useRef<HTMLTextAreaElement>(null)
   const gutterRef = useRef<HTMLDivElement>(null)
@@ -111,7 +113,7 @@ function StackEditor({ environment, current, onDone }: { environment: { id: stri
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
     setFormError(null)
-    save.mutate({ environmentId: environment.id, composeYaml: text, source: 'pasted' })
+    save.mutate({ environmentId: environment.id, composeYaml: text, source })
   }
 
   return (
@@ -123,6 +125,15 @@ function StackEditor({ environment, current, onDone }: { environment: { id: stri
           Write <code className="font-mono text-xs">{'${NAME}'}</code> for what changes per release (an image tag, say): the Deploy dialog asks for it.
         </DialogDescription>
       </DialogHeader>
+
+      <StackSourcePicker
+        onLoad={(loaded, from) => {
+          setText(loaded)
+          setSource(from)
+          setFormError(null)
+        }}
+        onError={setFormError}
+      />
 
       <div className="grid min-w-0 grid-cols-1 gap-2">
         <div className="flex items-baseline justify-between gap-2">
