@@ -9,7 +9,7 @@ import { audit, type AuditActor } from '@/server/modules/audit/audit'
 import { Prisma } from '@/generated/prisma/client'
 import type { DeploymentKind, Tier } from '@/generated/prisma/enums'
 import { describeGate, gateDeployment, type GateResult } from '@/server/modules/approval/approval-gate'
-import { isActive } from './deployment-state'
+import { ACTIVE_STATUSES, isActive } from './deployment-state'
 import type { planInput, requestDeploymentInput, rollbackInput } from './deployment.schema'
 import { computeReleasePlan, currentContainers, describePlanProblem, diffAgainstRunning, type ReleasePlan, type ServiceChange } from './release-plan'
 
@@ -69,7 +69,7 @@ async function createDeployment(
 /** A unique violation on the one-active index becomes "deployment N is running". */
 async function refuseIfBusy(db: Db, environmentId: string, error: unknown): Promise<never> {
   if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-    const running = await db.deployment.findFirst({ where: { environmentId, status: { in: ['REQUESTED', 'QUEUED', 'PREFLIGHT', 'BACKUP', 'ROLLING_OUT', 'VERIFYING', 'ROLLING_BACK'] } } })
+    const running = await db.deployment.findFirst({ where: { environmentId, status: { in: [...ACTIVE_STATUSES] } } })
     throw new DomainError('CONFLICT', `Deployment #${running?.number ?? '?'} is ${running?.status.toLowerCase().replace('_', ' ') ?? 'active'} on this environment: wait for it to finish or cancel it, then try again.`)
   }
   throw error
