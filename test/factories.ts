@@ -30,14 +30,17 @@ export async function makeUser(role: Role, opts: { disabled?: boolean; mustChang
 }
 
 /** A JobQueue that records what was queued instead of talking to Redis. */
-export function recordingQueue(): JobQueue & { checks: string[]; deployments: string[] } {
+export function recordingQueue(): JobQueue & { checks: string[]; deployments: string[]; gates: Array<{ id: string; at: Date }> } {
   const checks: string[] = []
   const deployments: string[] = []
+  const gates: Array<{ id: string; at: Date }> = []
   return {
     checks,
     deployments,
+    gates,
     enqueueEnvironmentCheck: async (id) => void checks.push(id),
     enqueueDeployment: async (id) => void deployments.push(id),
+    enqueueDeploymentGate: async (id, at) => void gates.push({ id, at }),
   }
 }
 

@@ -49,7 +49,7 @@ async function main() {
   const { projectName } = await import('@/server/modules/deployment/release-plan')
   const { loadStack } = await import('@/server/modules/stack/load-stack')
   const actor = { type: 'SYSTEM' as const, id: null, label: 'bench' }
-  const noQueue = { enqueueDeployment: async () => {} }
+  const noQueue = { enqueueDeployment: async () => {}, enqueueDeploymentGate: async () => {} }
 
   const healthPort = await freePort()
   const worker = spawn('node_modules/.bin/tsx', ['workers/main.ts'], {
