@@ -1,8 +1,8 @@
 // The one status vocabulary of the portal: always a word, a colour and an icon, never
-// colour alone. healthy/succeeded/ok/up green · running/pending/queued (and every step
-// of a deployment in progress) amber · failed/error/rolled back/cancelled red ·
-// unknown/skipped/waiting grey.
-import { Ban, CircleCheck, CircleDashed, CircleHelp, CircleMinus, CircleX, Clock, LoaderCircle, Undo2, type LucideIcon } from 'lucide-react'
+// colour alone. healthy/succeeded/ok/up green · running/pending/queued/waiting for
+// approval (and every step of a deployment in progress) amber · failed/error/rolled
+// back/cancelled/rejected red · unknown/skipped/waiting grey.
+import { Ban, CircleCheck, CircleDashed, CircleHelp, CircleMinus, CircleX, Clock, Hourglass, LoaderCircle, ThumbsDown, Undo2, type LucideIcon } from 'lucide-react'
 import { Badge } from '@/components/ui/badge'
 import { cn } from '@/lib/utils'
 
@@ -15,7 +15,8 @@ const STATUSES = {
   running: { label: 'Running', tone: 'warning', icon: LoaderCircle },
   pending: { label: 'Pending', tone: 'warning', icon: Clock },
   queued: { label: 'Queued', tone: 'warning', icon: Clock },
-  requested: { label: 'Requested', tone: 'warning', icon: Clock },
+  // A deployment request that waits for its environment's approval policy.
+  requested: { label: 'Waiting for approval', tone: 'warning', icon: Hourglass },
   // A deployment's statuses while it runs.
   preflight: { label: 'Preflight', tone: 'warning', icon: LoaderCircle },
   backup: { label: 'Backing up', tone: 'warning', icon: LoaderCircle },
@@ -29,6 +30,7 @@ const STATUSES = {
   error: { label: 'Error', tone: 'danger', icon: CircleX },
   rolled_back: { label: 'Rolled back', tone: 'danger', icon: Undo2 },
   cancelled: { label: 'Cancelled', tone: 'danger', icon: Ban },
+  rejected: { label: 'Rejected', tone: 'danger', icon: ThumbsDown },
   unhealthy: { label: 'Unhealthy', tone: 'danger', icon: CircleX },
   exited: { label: 'Exited', tone: 'danger', icon: CircleX },
   dead: { label: 'Dead', tone: 'danger', icon: CircleX },

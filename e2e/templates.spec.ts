@@ -18,7 +18,7 @@ test('an environment gets the TRAIDER production stack from its template', async
   const editor = page.getByRole('dialog')
   await editor.getByLabel('Start from a template').click()
   await page.getByRole('option', { name: 'TRAIDER full stack (production)' }).click()
-  await editor.getByRole('button', { name: 'Load' }).click()
+  await editor.getByRole('button', { name: 'Load', exact: true }).click()
   await expect(editor.getByText(/Valid:/)).toBeVisible({ timeout: 15_000 })
   await expect(editor.getByText('13 services', { exact: false })).toBeVisible()
   await expect(editor.getByText(/release variables: .*BACKEND_TAG.*FRONTEND_TAG/)).toBeVisible()

@@ -19,7 +19,7 @@ import { errorMessageFrom } from '@/lib/form-errors'
 import { useTRPC } from '@/lib/trpc'
 import { cn } from '@/lib/utils'
 import { NewEnvironmentButton } from '../environments/_components/environment-form-dialog'
-import { isActiveStatus } from '../deployments/_components/types'
+import { isActiveStatus, statusWords } from '../deployments/_components/types'
 import { checkTime, type EnvironmentRow } from '../environments/_components/types'
 
 const QUEUED_POLL_MS = 10_000
@@ -131,7 +131,7 @@ function ReleaseLine({ env }: { env: EnvironmentRow }) {
         <Link
           href={`/deployments/${last.id}`}
           className="flex w-fit max-w-full min-w-0 flex-wrap items-center gap-x-2 gap-y-1 rounded-md text-xs text-muted-foreground underline-offset-4 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-ring"
-          aria-label={`Last deployment: #${last.number}, ${last.status.toLowerCase().replace(/_/g, ' ')}`}
+          aria-label={`Last deployment: #${last.number}, ${statusWords(last.status)}`}
         >
           <span>Last deployment #{last.number}</span>
           <StatusBadge status={last.status} />

@@ -1,6 +1,8 @@
 'use client'
 // The portal's navigation: the sidebar on wide screens, the same list in a sheet on phones.
-// Areas that are not built yet say so ("Soon") instead of pretending.
+// Areas that are not built yet say so ("Soon") instead of pretending; Approvals counts the
+// requests waiting for a decision.
+import { useQuery } from '@tanstack/react-query'
 import {
   Activity,
   DatabaseBackup,
@@ -17,24 +19,44 @@ import {
 } from 'lucide-react'
 import Link from 'next/link'
 import { usePathname } from 'next/navigation'
-import { useState } from 'react'
+import { useState, type ComponentType } from 'react'
 import { ProductMark } from '@/components/product-mark'
 import { Button } from '@/components/ui/button'
 import { Sheet, SheetContent, SheetDescription, SheetTitle, SheetTrigger } from '@/components/ui/sheet'
+import { useTRPC } from '@/lib/trpc'
 import { cn } from '@/lib/utils'
 
-type NavItem = { href: string; label: string; icon: LucideIcon; soon?: boolean; adminOnly?: boolean }
+type NavItem = { href: string; label: string; icon: LucideIcon; soon?: boolean; adminOnly?: boolean; count?: ComponentType }
+
+const PENDING_POLL_MS = 15_000
+
+/** How many requests wait for approval; nothing while there are none (or it cannot tell). */
+function PendingApprovalsCount() {
+  const trpc = useTRPC()
+  const pending = useQuery({ ...trpc.approval.pendingCount.queryOptions(), refetchInterval: PENDING_POLL_MS })
+  const count = pending.data ?? 0
+  if (count === 0) return null
+  return (
+    <span
+      data-testid="pending-approvals-count"
+      className="ml-auto inline-flex h-5 min-w-5 items-center justify-center rounded-full border border-warning/40 bg-warning/15 px-1.5 text-[0.7rem] font-semibold text-warning tabular-nums"
+    >
+      {count}
+      <span className="sr-only"> {count === 1 ? 'request waits' : 'requests wait'} for approval</span>
+    </span>
+  )
+}
 
 const NAV: NavItem[][] = [
   [
     { href: '/', label: 'Dashboard', icon: LayoutDashboard },
     { href: '/environments', label: 'Environments', icon: Server },
     { href: '/deployments', label: 'Deployments', icon: Rocket },
-    { href: '/approvals', label: 'Approvals', icon: Stamp, soon: true },
+    { href: '/approvals', label: 'Approvals', icon: Stamp, count: PendingApprovalsCount },
     { href: '/backups', label: 'Backups', icon: DatabaseBackup, soon: true },
     { href: '/secrets', label: 'Secrets', icon: KeyRound, soon: true },
     { href: '/observability', label: 'Observability', icon: Activity, soon: true },
-    { href: '/audit', label: 'Audit', icon: ScrollText, soon: true },
+    { href: '/audit', label: 'Audit', icon: ScrollText },
   ],
   [
     { href: '/users', label: 'Users', icon: Users, adminOnly: true },
@@ -54,7 +76,7 @@ function NavList({ isAdmin, onNavigate }: { isAdmin: boolean; onNavigate?: () =>
         <ul key={index} className="grid grid-cols-1 gap-0.5">
           {group
             .filter((item) => !item.adminOnly || isAdmin)
-            .map(({ href, label, icon: Icon, soon }) => {
+            .map(({ href, label, icon: Icon, soon, count: Count }) => {
               const active = isActive(pathname, href)
               return (
                 <li key={href}>
@@ -69,6 +91,7 @@ function NavList({ isAdmin, onNavigate }: { isAdmin: boolean; onNavigate?: () =>
                   >
                     <Icon aria-hidden className={cn('size-4 shrink-0', active ? 'text-foreground' : 'text-muted-foreground')} />
                     <span className="truncate">{label}</span>
+                    {Count && <Count />}
                     {soon && (
                       <span className="ml-auto text-[0.65rem] font-normal tracking-wide text-muted-foreground/80 uppercase">
                         Soon

@@ -1,17 +1,22 @@
-// Approvals: not built yet (arrives with approval policies).
+// Approvals: the inbox of deployment requests waiting for sign-off under their environment's
+// approval policy; approvers and admins approve or reject here.
 import type { Metadata } from 'next'
-import { Stamp } from 'lucide-react'
-import { NotBuiltPage } from '../_components/not-built'
+import { PageHeader } from '@/components/page-header'
+import { hasPermission } from '@/server/auth/permissions'
+import { getSessionUser } from '@/server/auth/session'
+import { ApprovalsInbox } from './_components/approvals-inbox'
 
 export const metadata: Metadata = { title: 'Approvals' }
 
-export default function ApprovalsPage() {
+export default async function ApprovalsPage() {
+  const user = await getSessionUser()
   return (
-    <NotBuiltPage
-      title="Approvals"
-      description="Deployments waiting for a second person's sign-off."
-      icon={Stamp}
-      willDo="List deployments to production that wait for an approver, show exactly what will change, and let approvers approve or reject them."
-    />
+    <div className="grid grid-cols-1 gap-6">
+      <PageHeader
+        title="Approvals"
+        description="Deployment requests waiting for sign-off. Check what each one changes; nobody can approve their own request."
+      />
+      <ApprovalsInbox canApprove={!!user && hasPermission(user.role, 'deploy:approve')} />
+    </div>
   )
 }

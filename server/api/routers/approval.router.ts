@@ -3,12 +3,16 @@
 import { z } from 'zod'
 import { permissionProcedure, router } from '@/server/api/trpc'
 import { approvalPolicyInput, approveInput, rejectInput } from '@/server/modules/approval/approval.schema'
-import { approveDeployment, getApprovalPolicy, listPendingApprovals, rejectDeployment, updateApprovalPolicy } from '@/server/modules/approval/approval.service'
+import { approveDeployment, countPendingApprovals, getApprovalPolicy, listPendingApprovals, rejectDeployment, updateApprovalPolicy } from '@/server/modules/approval/approval.service'
 
 const decidedOutput = z.object({ id: z.string(), number: z.number(), releaseNumber: z.number(), approval: z.string(), queued: z.boolean() })
 
 export const approvalRouter = router({
   pending: permissionProcedure('deploy:read').query(({ ctx }) => listPendingApprovals(ctx.services, ctx.user.id)),
+
+  pendingCount: permissionProcedure('deploy:read')
+    .output(z.number())
+    .query(({ ctx }) => countPendingApprovals(ctx.services)),
 
   approve: permissionProcedure('deploy:approve')
     .input(approveInput)

@@ -22,8 +22,8 @@ export async function effectivePolicy(tx: Pick<Tx, 'approvalPolicy'>, environmen
   }
 }
 
-export async function gateDeployment(tx: Tx, deploymentId: string, now: Date): Promise<GateResult> {
-  await tx.$queryRaw`SELECT id FROM "Deployment" WHERE id = ${deploymentId} FOR UPDATE`
+/** Read-only: what the policy says about this request now. Changes nothing. */
+export async function evaluateGate(tx: Pick<Tx, 'deployment' | 'approvalPolicy'>, deploymentId: string, now: Date) {
   const deployment = await tx.deployment.findUniqueOrThrow({
     where: { id: deploymentId },
     include: { environment: { select: { tier: true } }, release: { select: { planHash: true } }, decisions: true },
@@ -35,6 +35,16 @@ export async function gateDeployment(tx: Tx, deploymentId: string, now: Date): P
     decisions: deployment.decisions.map((d) => ({ approverId: d.approverId, approverRole: d.approverRole, decision: d.verdict, planHash: d.planHash, decidedAt: d.decidedAt, totpVerified: d.totpVerified })),
     now,
   })
+  return { deployment, policy, outcome }
+}
+
+/**
+ * Evaluates AND applies: queues or rejects the request. Callers must enqueue afterwards
+ * (afterGate), so only code paths that do so may call this.
+ */
+export async function gateDeployment(tx: Tx, deploymentId: string, now: Date): Promise<GateResult> {
+  await tx.$queryRaw`SELECT id FROM "Deployment" WHERE id = ${deploymentId} FOR UPDATE`
+  const { deployment, outcome } = await evaluateGate(tx, deploymentId, now)
   if (deployment.status !== 'REQUESTED') return { outcome, queued: false, recheckAt: null }
   const update = (data: Prisma.DeploymentUpdateInput) => tx.deployment.update({ where: { id: deploymentId }, data })
   switch (outcome.state) {

@@ -120,6 +120,11 @@ describe('production deployment approvals', () => {
     expect(await recheckDeploymentGate({ db: db(), queue }, created.id)).toMatchObject({ queued: false })
     // Once the timer has passed (the approval moved back 2 minutes), the re-check queues it.
     await db().deploymentDecision.updateMany({ where: { deploymentId: created.id }, data: { decidedAt: new Date(Date.now() - 120_000) } })
+    // Looking at the inbox must not move it (only the re-check, which also enqueues, may).
+    const listed = (await as(approverB).caller.approval.pending()).find((i) => i.id === created.id)
+    expect(listed).toMatchObject({ progress: 'approved', gate: { state: 'approved', counted: 1, needed: 1 } })
+    expect(await status(created.id)).toBe('REQUESTED')
+    expect(await as(approverB).caller.approval.pendingCount()).toBeGreaterThanOrEqual(1)
     expect(await recheckDeploymentGate({ db: db(), queue }, created.id)).toMatchObject({ queued: true })
     expect(queue.deployments).toEqual([created.id])
   })

@@ -8,7 +8,7 @@ import type { JobQueue } from '@/server/infra/ports'
 import { audit, type AuditActor } from '@/server/modules/audit/audit'
 import { afterGate } from '@/server/modules/deployment/deployment.service'
 import type { Prisma } from '@/generated/prisma/client'
-import { describeGate, effectivePolicy, gateDeployment } from './approval-gate'
+import { describeGate, effectivePolicy, evaluateGate, gateDeployment } from './approval-gate'
 import type { approvalPolicyInput, approveInput, rejectInput } from './approval.schema'
 
 export type ApprovalDeps = { db: Db; queue: Pick<JobQueue, 'enqueueDeployment' | 'enqueueDeploymentGate'> }
@@ -80,7 +80,9 @@ export async function listPendingApprovals(deps: { db: Db }, viewerId: string) {
   })
   return Promise.all(
     rows.map(async (d) => {
-      const progress = await deps.db.$transaction(async (tx) => describeGate((await gateDeployment(tx, d.id, new Date())).outcome))
+      // Read-only: the inbox never moves a request (only decisions and scheduled re-checks do,
+      // and they enqueue what they approve).
+      const { outcome, policy } = await evaluateGate(deps.db, d.id, new Date())
       return {
         id: d.id,
         number: d.number,
@@ -91,12 +93,19 @@ export async function listPendingApprovals(deps: { db: Db }, viewerId: string) {
         release: d.release,
         requestedBy: d.requestedBy,
         diff: d.diff,
-        progress,
+        progress: describeGate(outcome),
+        gate: { state: outcome.state, counted: outcome.counted.length, needed: outcome.needed },
+        eligibleRoles: policy.eligibleRoles,
         mine: d.requestedById === viewerId,
         decisions: d.decisions.map((x) => ({ verdict: x.verdict, comment: x.comment, decidedAt: x.decidedAt, approver: x.approver, planHash: x.planHash })),
       }
     }),
   )
+}
+
+/** For the sidebar badge: a plain count, no per-row evaluation. */
+export function countPendingApprovals(deps: { db: Db }) {
+  return deps.db.deployment.count({ where: { status: 'REQUESTED' } })
 }
 
 export async function getApprovalPolicy(deps: { db: Db }, environmentId: string) {

@@ -27,18 +27,28 @@ const PAGE_SIZE = 25
 const ACTIVE_POLL_MS = 3_000
 const ALL = 'ALL'
 
-// Status filter groups: "in progress" covers every active status.
+// Status filter groups: "in progress" covers every active status but waiting for approval,
+// which has its own (nothing has started there).
 const STATUS_FILTERS = [
   { value: ALL, label: 'All statuses', match: () => true },
-  { value: 'ACTIVE', label: 'In progress', match: (s: string) => isActiveStatus(s) },
+  { value: 'REQUESTED', label: 'Waiting for approval', match: (s: string) => s === 'REQUESTED' },
+  { value: 'ACTIVE', label: 'In progress', match: (s: string) => s !== 'REQUESTED' && isActiveStatus(s) },
   { value: 'SUCCEEDED', label: 'Succeeded', match: (s: string) => s === 'SUCCEEDED' },
   { value: 'ROLLED_BACK', label: 'Rolled back', match: (s: string) => s === 'ROLLED_BACK' },
   { value: 'FAILED', label: 'Failed', match: (s: string) => s === 'FAILED' },
+  { value: 'REJECTED', label: 'Rejected', match: (s: string) => s === 'REJECTED' },
   { value: 'CANCELLED', label: 'Cancelled', match: (s: string) => s === 'CANCELLED' },
 ] as const
 
 function OutcomeText({ row }: { row: DeploymentRow }) {
   const text = row.outcome ?? (isActiveStatus(row.status) ? null : '')
+  if (text === null && row.status === 'REQUESTED') {
+    return (
+      <Link href="/approvals" className="text-muted-foreground underline-offset-4 hover:underline">
+        waiting for approval…
+      </Link>
+    )
+  }
   if (text === null) return <span className="text-muted-foreground">in progress…</span>
   if (!text) return <span className="text-muted-foreground">—</span>
   return (

@@ -38,14 +38,16 @@ export const DEPLOYMENT_STATUSES: readonly DeploymentStatus[] = [
   'ROLLED_BACK',
   'FAILED',
   'CANCELLED',
+  'REJECTED',
 ]
 
 export function isActiveStatus(status: string): boolean {
   return (ACTIVE_STATUSES as readonly string[]).includes(status)
 }
 
-/** "ROLLING_OUT" → "rolling out": for sentences. */
+/** "ROLLING_OUT" → "rolling out": for sentences. REQUESTED says what it waits for. */
 export function statusWords(status: string): string {
+  if (status === 'REQUESTED') return 'waiting for approval'
   return status.toLowerCase().replace(/_/g, ' ')
 }
 

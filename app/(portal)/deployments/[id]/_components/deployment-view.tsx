@@ -1,9 +1,10 @@
 'use client'
-// One deployment, live: header with its status and Cancel, the outcome in words, the step
-// timeline, the log, the plan it ran, what happened to each service, and the release's
-// pinned images. Re-reads every second while the deployment is active.
+// One deployment, live: header with its status and Cancel, the outcome in words (or, while
+// it waits for approval, the approval panel), the step timeline, the log, the plan it ran,
+// what happened to each service, and the release's pinned images. Re-reads every second
+// while the deployment runs, every 5 s while it waits for approval.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { ArrowLeft, Ban, CircleAlert, CircleCheck, CircleX, LoaderCircle, Undo2 } from 'lucide-react'
+import { ArrowLeft, Ban, CircleAlert, CircleCheck, CircleX, LoaderCircle, ThumbsDown, Undo2 } from 'lucide-react'
 import Link from 'next/link'
 import { useState, type ReactNode } from 'react'
 import { toast } from 'sonner'
@@ -30,17 +31,20 @@ import { useTRPC } from '@/lib/trpc'
 import { cn } from '@/lib/utils'
 import { PlanDiffTable } from '../../_components/plan-diff-table'
 import { asServiceChanges, asVariables, deploymentDurationMs, isActiveStatus, KIND_LABELS, statusWords, type DeploymentDetail } from '../../_components/types'
+import { ApprovalPanel } from './approval-panel'
 import { DeploymentLog } from './deployment-log'
 import { ReleaseImagesTable, ServiceProgressTable } from './service-tables'
 import { StepTimeline } from './step-timeline'
 
 const ACTIVE_POLL_MS = 1_000
+// A request may wait hours for approvers: no need to ask every second.
+const REQUESTED_POLL_MS = 5_000
 
-export function DeploymentView({ id, canCancel }: { id: string; canCancel: boolean }) {
+export function DeploymentView({ id, canCancel, canApprove }: { id: string; canCancel: boolean; canApprove: boolean }) {
   const trpc = useTRPC()
   const query = useQuery({
     ...trpc.deployment.get.queryOptions({ deploymentId: id }),
-    refetchInterval: (q) => (q.state.data && isActiveStatus(q.state.data.status) ? ACTIVE_POLL_MS : false),
+    refetchInterval: (q) => (!q.state.data || !isActiveStatus(q.state.data.status) ? false : q.state.data.status === 'REQUESTED' ? REQUESTED_POLL_MS : ACTIVE_POLL_MS),
     retry: (count, error) => error.data?.code !== 'NOT_FOUND' && count < 1,
   })
 
@@ -85,7 +89,7 @@ export function DeploymentView({ id, canCancel }: { id: string; canCancel: boole
     )
   }
 
-  return <DeploymentLoaded deployment={query.data} back={back} canCancel={canCancel} />
+  return <DeploymentLoaded deployment={query.data} back={back} canCancel={canCancel} canApprove={canApprove} />
 }
 
 function Fact({ label, children, className }: { label: string; children: ReactNode; className?: string }) {
@@ -97,12 +101,27 @@ function Fact({ label, children, className }: { label: string; children: ReactNo
   )
 }
 
-function DeploymentLoaded({ deployment: d, back, canCancel }: { deployment: DeploymentDetail; back: ReactNode; canCancel: boolean }) {
+function DeploymentLoaded({ deployment: d, back, canCancel, canApprove }: { deployment: DeploymentDetail; back: ReactNode; canCancel: boolean; canApprove: boolean }) {
   const active = isActiveStatus(d.status)
+  const awaitingApproval = d.status === 'REQUESTED'
+  // Waiting for approval or rejected: no step ran, so no log and no service to show.
+  const neverRan = awaitingApproval || d.status === 'REJECTED'
   const now = useLiveNow(1_000, active)
   const diff = asServiceChanges(d.diff)
   const variables = Object.entries(asVariables(d.release.variables))
   const duration = deploymentDurationMs(d, now)
+
+  const planCard = (
+    <Card className="gap-3">
+      <CardHeader>
+        <CardTitle>Plan</CardTitle>
+        <CardDescription>What this deployment changes, compared with what ran when it was requested.</CardDescription>
+      </CardHeader>
+      <CardContent>
+        <PlanDiffTable diff={diff} />
+      </CardContent>
+    </Card>
+  )
 
   return (
     <div className="grid grid-cols-1 gap-6">
@@ -125,7 +144,7 @@ function DeploymentLoaded({ deployment: d, back, canCancel }: { deployment: Depl
           }
           description={
             <>
-              Release {d.release.number} · requested{' '}
+              Release {d.release.number} · requested{d.requestedBy && <> by {d.requestedBy.name}</>}{' '}
               <span title={formatDateTime(d.requestedAt)}>
                 <RelativeTime date={d.requestedAt} />
               </span>
@@ -136,13 +155,16 @@ function DeploymentLoaded({ deployment: d, back, canCancel }: { deployment: Depl
         />
       </div>
 
-      <Outcome deployment={d} active={active} />
+      {awaitingApproval ? <ApprovalPanel deployment={d} canApprove={canApprove} /> : <Outcome deployment={d} active={active} />}
+
+      {/* Before anything ran, the plan is what matters (approvers decide on it): it comes first, without an empty log. */}
+      {neverRan && planCard}
 
       <Card className="gap-4">
         <CardHeader>
           <CardTitle>Steps</CardTitle>
           <CardDescription>
-            {active ? 'Updates every second.' : d.startedAt ? `Started ${formatDateTime(d.startedAt)}${d.finishedAt ? `, finished ${formatDateTime(d.finishedAt)}` : ''}.` : 'It never started.'}
+            {awaitingApproval ? 'Nothing has started: the steps run once the request is approved.' : active ? 'Updates every second.' : d.startedAt ? `Started ${formatDateTime(d.startedAt)}${d.finishedAt ? `, finished ${formatDateTime(d.finishedAt)}` : ''}.` : 'It never started.'}
           </CardDescription>
         </CardHeader>
         <CardContent>
@@ -150,36 +172,32 @@ function DeploymentLoaded({ deployment: d, back, canCancel }: { deployment: Depl
         </CardContent>
       </Card>
 
-      <Card className="gap-3">
-        <CardHeader>
-          <CardTitle>Log</CardTitle>
-          <CardDescription>{active ? 'New lines appear as the engine writes them.' : 'Everything the engine wrote for this deployment.'}</CardDescription>
-        </CardHeader>
-        <CardContent>
-          <DeploymentLog deploymentId={d.id} active={active} />
-        </CardContent>
-      </Card>
+      {!neverRan && (
+        <>
+          <Card className="gap-3">
+            <CardHeader>
+              <CardTitle>Log</CardTitle>
+              <CardDescription>{active ? 'New lines appear as the engine writes them.' : 'Everything the engine wrote for this deployment.'}</CardDescription>
+            </CardHeader>
+            <CardContent>
+              <DeploymentLog deploymentId={d.id} active={active} />
+            </CardContent>
+          </Card>
 
-      <div className="grid grid-cols-1 gap-6 xl:grid-cols-2">
-        <Card className="gap-3">
-          <CardHeader>
-            <CardTitle>Plan</CardTitle>
-            <CardDescription>What this deployment changes, compared with what ran when it was requested.</CardDescription>
-          </CardHeader>
-          <CardContent>
-            <PlanDiffTable diff={diff} />
-          </CardContent>
-        </Card>
-        <Card className="gap-3">
-          <CardHeader>
-            <CardTitle>Services</CardTitle>
-            <CardDescription>What the engine did to each service.</CardDescription>
-          </CardHeader>
-          <CardContent className="px-0">
-            <ServiceProgressTable services={d.services} active={active} />
-          </CardContent>
-        </Card>
-      </div>
+          <div className="grid grid-cols-1 gap-6 xl:grid-cols-2">
+            {planCard}
+            <Card className="gap-3">
+              <CardHeader>
+                <CardTitle>Services</CardTitle>
+                <CardDescription>What the engine did to each service.</CardDescription>
+              </CardHeader>
+              <CardContent className="px-0">
+                <ServiceProgressTable services={d.services} active={active} />
+              </CardContent>
+            </Card>
+          </div>
+        </>
+      )}
 
       <Card className="gap-3">
         <CardHeader>
@@ -223,7 +241,7 @@ function Outcome({ deployment: d, active }: { deployment: DeploymentDetail; acti
     )
   }
   const good = d.status === 'SUCCEEDED'
-  const Icon = good ? CircleCheck : d.status === 'ROLLED_BACK' ? Undo2 : d.status === 'CANCELLED' ? Ban : CircleX
+  const Icon = good ? CircleCheck : d.status === 'ROLLED_BACK' ? Undo2 : d.status === 'CANCELLED' ? Ban : d.status === 'REJECTED' ? ThumbsDown : CircleX
   return (
     <div
       role="status"
@@ -236,7 +254,14 @@ function Outcome({ deployment: d, active }: { deployment: DeploymentDetail; acti
       <Icon aria-hidden className={cn('mt-0.5 size-5 shrink-0', good ? 'text-success' : 'text-danger')} />
       <div className="grid min-w-0 grid-cols-1 gap-1">
         <p className={cn('font-medium', good ? 'text-success' : 'text-danger')}>{statusWords(d.status).replace(/^./, (c) => c.toUpperCase())}</p>
-        <p className="break-words whitespace-pre-wrap">{d.outcome ?? 'The engine recorded no outcome.'}</p>
+        {d.status === 'REJECTED' ? (
+          <>
+            <p className="break-words whitespace-pre-wrap">Approver&apos;s reason: {(d.outcome ?? 'none given').replace(/^Rejected:\s*/, '')}</p>
+            <p className="text-muted-foreground">Nothing changed on the engine. Address the reason, then request a new deployment from the environment&apos;s page.</p>
+          </>
+        ) : (
+          <p className="break-words whitespace-pre-wrap">{d.outcome ?? 'The engine recorded no outcome.'}</p>
+        )}
         {d.reason && <p className="text-muted-foreground">Reason given: {d.reason}</p>}
       </div>
     </div>

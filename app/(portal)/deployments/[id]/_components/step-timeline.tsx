@@ -46,7 +46,8 @@ function viewOf(deployment: Pick<DeploymentDetail, 'status' | 'steps'>, active: 
     const step = deployment.steps.find((s) => s.name === name)
     const base = { name, label, what, step }
     if (!step) {
-      if (active) return { ...base, status: 'waiting', statusLabel: name === 'rollback' ? 'Only on failure' : undefined, tone: 'unknown', durationMs: null }
+      // Waiting for approval: nothing has started, not even preflight.
+      if (active) return { ...base, status: 'waiting', statusLabel: name === 'rollback' ? 'Only on failure' : deployment.status === 'REQUESTED' ? 'Not started' : undefined, tone: 'unknown', durationMs: null }
       if (name === 'rollback' && deployment.status === 'SUCCEEDED') return { ...base, status: 'skipped', statusLabel: 'Not needed', tone: 'unknown', durationMs: null }
       return { ...base, status: 'waiting', statusLabel: 'Not run', tone: 'unknown', durationMs: null }
     }

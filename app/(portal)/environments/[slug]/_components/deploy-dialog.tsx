@@ -2,9 +2,10 @@
 // Deploying a release in two steps: the release variables (prefilled from the latest
 // release) and the bake window, then the plan the engine computed against what runs now.
 // The confirm button says what will happen; the request carries the reviewed plan hash, so
-// a plan that moved in between is refused rather than deployed unseen.
+// a plan that moved in between is refused rather than deployed unseen. Where the approval
+// policy needs approvals, the button requests and the request waits in Approvals.
 import { useMutation, useQuery } from '@tanstack/react-query'
-import { ArrowLeft, CircleAlert, LoaderCircle, RefreshCw, Rocket, TriangleAlert } from 'lucide-react'
+import { ArrowLeft, CircleAlert, LoaderCircle, RefreshCw, Rocket, Stamp, TriangleAlert } from 'lucide-react'
 import { useRouter } from 'next/navigation'
 import { useId, useState, type FormEvent } from 'react'
 import { toast } from 'sonner'
@@ -18,6 +19,7 @@ import { Label } from '@/components/ui/label'
 import { Skeleton } from '@/components/ui/skeleton'
 import { errorMessageFrom } from '@/lib/form-errors'
 import { useTRPC } from '@/lib/trpc'
+import { gateWords, rolesWords } from '../../../approvals/_components/approval-words'
 import { PlanDiffTable } from '../../../deployments/_components/plan-diff-table'
 import { changedCount } from '../../../deployments/_components/types'
 
@@ -235,15 +237,18 @@ function ReviewStep({
     retry: false,
     refetchOnWindowFocus: false,
   })
+  const policy = useQuery(trpc.approval.policy.queryOptions({ environmentId: environment.id }))
   const request = useMutation(
     trpc.deployment.request.mutationOptions({
       onSuccess: (created) => {
-        toast.success(`Deployment #${created.number} requested: release ${created.releaseNumber} to ${environment.name}.`)
+        if (created.queued) toast.success(`Deployment #${created.number} requested: release ${created.releaseNumber} to ${environment.name}.`)
+        else toast.success(`Deployment #${created.number} requested: ${gateWords(created.approval)}`, { description: 'It starts once the approval policy is met; approvers find it under Approvals.' })
         router.push(`/deployments/${created.id}`)
       },
     }),
   )
   const production = environment.tier === 'PRODUCTION'
+  const approvals = policy.data?.requiredApprovals ?? 0
   const changes = plan.data ? changedCount(plan.data.diff) : 0
   const planChanged = request.error?.data?.code === 'CONFLICT' && /plan changed/i.test(request.error.message)
   const entries = Object.entries(variables)
@@ -314,6 +319,21 @@ function ReviewStep({
         </>
       )}
 
+      {approvals > 0 && plan.data && policy.data && (
+        <Alert>
+          <Stamp aria-hidden />
+          <AlertTitle>
+            Needs {approvals === 1 ? '1 approval' : `${approvals} approvals`} before it starts
+          </AlertTitle>
+          <AlertDescription>
+            <p>
+              This only requests it: {approvals === 1 ? 'one person' : `${approvals} people`} with the {rolesWords(policy.data.eligibleRoles)} role, other than
+              you, must approve it under Approvals. Nothing changes on the engine until then.
+            </p>
+          </AlertDescription>
+        </Alert>
+      )}
+
       {production && plan.data && (
         <Alert variant="destructive">
           <TriangleAlert aria-hidden />
@@ -357,12 +377,12 @@ function ReviewStep({
         <Button
           type="button"
           variant={production ? 'destructive' : 'default'}
-          disabled={!plan.data || plan.isFetching || request.isPending || request.isSuccess}
+          disabled={!plan.data || plan.isFetching || policy.isPending || request.isPending || request.isSuccess}
           onClick={() => plan.data && request.mutate({ environmentId: environment.id, variables, bakeSeconds, expectedPlanHash: plan.data.planHash })}
-          className="h-auto min-h-9 whitespace-normal"
+          className="h-auto min-h-9 shrink whitespace-normal"
         >
           {request.isPending || request.isSuccess ? <LoaderCircle aria-hidden className="animate-spin" /> : <Rocket aria-hidden />}
-          Deploy release to {environment.name}: {changesPhrase(changes)}
+          {approvals > 0 ? 'Request deployment to' : 'Deploy release to'} {environment.name}: {changesPhrase(changes)}
         </Button>
       </DialogFooter>
     </div>

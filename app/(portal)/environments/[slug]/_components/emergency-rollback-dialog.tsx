@@ -15,6 +15,7 @@ import { Label } from '@/components/ui/label'
 import { Textarea } from '@/components/ui/textarea'
 import { formErrorsFrom } from '@/lib/form-errors'
 import { useTRPC } from '@/lib/trpc'
+import { gateWords } from '../../../approvals/_components/approval-words'
 import type { ReleaseRow } from '../../../deployments/_components/types'
 
 const MIN_REASON = 5
@@ -67,7 +68,9 @@ function EmergencyForm({
   const rollback = useMutation(
     trpc.deployment.emergencyRollback.mutationOptions({
       onSuccess: (created) => {
-        toast.success(`Emergency rollback #${created.number} started: ${environment.name} goes back to release ${created.releaseNumber}.`)
+        // Break-glass skips approvals, so it is queued at once; say so if the gate ever held it.
+        if (created.queued) toast.success(`Emergency rollback #${created.number} started: ${environment.name} goes back to release ${created.releaseNumber}.`)
+        else toast.success(`Emergency rollback #${created.number} requested: ${gateWords(created.approval)}`)
         router.push(`/deployments/${created.id}`)
       },
     }),

@@ -1,9 +1,9 @@
 'use client'
 // The environment page: header with its actions (deploy, emergency rollback, check, edit),
 // the Docker engine, the containers running there, the release history with rollbacks, the
-// stack, recent checks, and an honest placeholder for backups.
+// approval policy, the stack, recent checks, and an honest placeholder for backups.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { ArrowLeft, CircleAlert, DatabaseBackup, LoaderCircle, Pencil, RefreshCw, Rocket, Siren, type LucideIcon } from 'lucide-react'
+import { ArrowLeft, CircleAlert, DatabaseBackup, Hourglass, LoaderCircle, Pencil, RefreshCw, Rocket, Siren, type LucideIcon } from 'lucide-react'
 import Link from 'next/link'
 import { useState, type ReactNode } from 'react'
 import { toast } from 'sonner'
@@ -19,6 +19,7 @@ import { useTRPC } from '@/lib/trpc'
 import { asVariables, isActiveStatus, KIND_LABELS, statusWords, type DeploymentKind } from '../../../deployments/_components/types'
 import { EnvironmentFormDialog } from '../../_components/environment-form-dialog'
 import type { EnvironmentDetail } from '../../_components/types'
+import { ApprovalPolicyCard } from './approval-policy-card'
 import { ContainersCard } from './containers-card'
 import { DeployDialog } from './deploy-dialog'
 import { DockerEngineCard } from './docker-engine-card'
@@ -201,17 +202,26 @@ function EnvironmentLoaded({
 
       {active && (
         <Alert variant="warning">
-          <LoaderCircle aria-hidden className="animate-spin" />
+          {active.status === 'REQUESTED' ? <Hourglass aria-hidden /> : <LoaderCircle aria-hidden className="animate-spin" />}
           <AlertTitle>
             {KIND_LABELS[active.kind as DeploymentKind] ?? 'Deployment'} #{active.number} of release {active.releaseNumber} is {statusWords(active.status)}
           </AlertTitle>
           <AlertDescription>
-            <p>
-              Another deploy or rollback waits until it finishes.{' '}
-              <Link href={`/deployments/${active.id}`} className="font-medium text-foreground underline underline-offset-4">
-                Follow it live
-              </Link>
-            </p>
+            {active.status === 'REQUESTED' ? (
+              <p>
+                It starts once the approval policy below is met. Another deploy or rollback can be requested when it is decided or cancelled.{' '}
+                <Link href={`/deployments/${active.id}`} className="font-medium text-foreground underline underline-offset-4">
+                  See its approvals
+                </Link>
+              </p>
+            ) : (
+              <p>
+                Another deploy or rollback waits until it finishes.{' '}
+                <Link href={`/deployments/${active.id}`} className="font-medium text-foreground underline underline-offset-4">
+                  Follow it live
+                </Link>
+              </p>
+            )}
           </AlertDescription>
         </Alert>
       )}
@@ -230,6 +240,8 @@ function EnvironmentLoaded({
       ) : (
         <ReleaseHistoryCard environment={env} releases={releaseRows} canRollback={canRollback} />
       )}
+
+      <ApprovalPolicyCard environment={env} canManage={canManage} />
 
       {(stack.data || stack.isPending) && stackCard}
 

@@ -27,6 +27,7 @@ import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle }
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
 import { errorMessageFrom } from '@/lib/form-errors'
 import { useTRPC } from '@/lib/trpc'
+import { gateWords } from '../../../approvals/_components/approval-words'
 import { asVariables, KIND_LABELS, type DeploymentKind, type ReleaseRow } from '../../../deployments/_components/types'
 import { Chip } from './stack-card'
 
@@ -174,7 +175,8 @@ function RollbackDialog({ environment, release, onClose }: { environment: Env; r
   const rollback = useMutation(
     trpc.deployment.rollback.mutationOptions({
       onSuccess: (created) => {
-        toast.success(`Rollback #${created.number} requested: ${environment.name} goes back to release ${created.releaseNumber}.`)
+        if (created.queued) toast.success(`Rollback #${created.number} requested: ${environment.name} goes back to release ${created.releaseNumber}.`)
+        else toast.success(`Rollback #${created.number} requested: ${gateWords(created.approval)}`, { description: 'It starts once the approval policy is met; approvers find it under Approvals.' })
         router.push(`/deployments/${created.id}`)
       },
     }),

@@ -54,7 +54,7 @@ export function StackSourcePicker({ onLoad, onError }: { onLoad: (text: string, 
         {chosen && <p className="text-xs text-muted-foreground">{chosen.description}</p>}
       </div>
       <div>
-        <input ref={fileRef} type="file" accept=".yml,.yaml,text/yaml,application/yaml" className="sr-only" aria-label="Upload a compose file" onChange={(e) => void onFile(e.target.files?.[0])} />
+        <input ref={fileRef} type="file" accept=".yml,.yaml,text/yaml,application/yaml" className="sr-only" aria-label="Choose a YAML file to upload" onChange={(e) => void onFile(e.target.files?.[0])} />
         <Button type="button" variant="outline" className="w-full sm:w-auto" onClick={() => fileRef.current?.click()}>
           <FileUp aria-hidden />
           Upload file
