@@ -1,7 +1,7 @@
 // The worker process: checks Postgres, Redis and the default Docker engine, runs the BullMQ
 // processors and /healthz, and on SIGTERM/SIGINT finishes running jobs before exiting.
 import '@/server/load-dotenv'
-import { Worker } from 'bullmq'
+import { Queue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { db, disconnectDb } from '@/server/db'
 import { env, type Env } from '@/server/env'
@@ -15,8 +15,10 @@ import { createBullConnection } from '@/server/infra/redis'
 import { createLogger, errorFields, logger } from '@/server/logger'
 import { requeueStrandedChecks } from '@/server/modules/environment/run-environment-check'
 import { requestEnvironmentCheck } from '@/server/modules/environment/environment.service'
+import { AUDIT_VERIFY_QUEUE, scheduleDailyAuditVerify } from '@/server/modules/audit/audit-verify-schedule'
 import { SYSTEM_ACTOR } from '@/server/modules/audit/audit'
 import { startHealthServer, type HealthServer } from './health-server'
+import { createAuditVerifyProcessor } from './processors/audit-verify.processor'
 import { createDeploymentGateProcessor } from './processors/deployment-gate.processor'
 import { createDeploymentProcessor } from './processors/deployment.processor'
 import { createEnvironmentCheckProcessor } from './processors/environment-check.processor'
@@ -142,6 +144,7 @@ async function main() {
 
   let connection: Redis | undefined
   const workers: Worker[] = []
+  let auditVerifyQueue: Queue | undefined
   let health: HealthServer | undefined
   let stopping = false
 
@@ -154,6 +157,7 @@ async function main() {
     log.info(`${signal} received: finishing running jobs, then stopping`)
     await health?.close()
     await Promise.all(workers.map((w) => w.close()))
+    await auditVerifyQueue?.close()
     await closeQueues()
     // BullMQ does not close a connection it was given.
     await connection?.quit()
@@ -202,6 +206,7 @@ async function main() {
         queue: QUEUE_NAMES.deploymentGate,
         processor: createDeploymentGateProcessor({ db: db(), queue: bullJobQueue }, log.child({ queue: QUEUE_NAMES.deploymentGate })),
       },
+      { queue: AUDIT_VERIFY_QUEUE, processor: createAuditVerifyProcessor({ db: db() }, log.child({ queue: AUDIT_VERIFY_QUEUE })) },
     ]
     for (const { queue, processor } of definitions) {
       const w = new Worker(queue, processor, {
@@ -228,6 +233,9 @@ async function main() {
       workers.push(w)
     }
     await Promise.all(workers.map((w) => w.waitUntilReady()))
+    // Daily audit-chain verification; upsertJobScheduler keeps restarts from duplicating it.
+    auditVerifyQueue = new Queue(AUDIT_VERIFY_QUEUE, { connection, prefix: bullPrefix() })
+    await scheduleDailyAuditVerify(auditVerifyQueue)
 
     try {
       const requeued = await requeueStrandedChecks({ db: db() }, bullJobQueue)

