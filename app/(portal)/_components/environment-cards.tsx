@@ -3,24 +3,23 @@
 // error) of the last check, the release running there and the last deployment. Re-polls
 // every 10 s while any check is queued, every 3 s while any deployment runs.
 import { useQuery } from '@tanstack/react-query'
-import { ChevronRight, CircleAlert, Construction, Rocket, Server } from 'lucide-react'
+import { ChevronRight, Construction, Rocket, Server } from 'lucide-react'
 import Link from 'next/link'
 import type { ReactNode } from 'react'
 import { EmptyState } from '@/components/empty-state'
 import { RelativeTime, useNow } from '@/components/relative-time'
 import { StatusBadge } from '@/components/status-badge'
 import { TierBadge } from '@/components/tier-badge'
-import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert'
 import { Button } from '@/components/ui/button'
 import { Card, CardAction, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from '@/components/ui/card'
 import { Skeleton } from '@/components/ui/skeleton'
 import { formatClock, formatDateTime, formatGiB, formatRelative } from '@/lib/format'
-import { errorMessageFrom } from '@/lib/form-errors'
 import { useTRPC } from '@/lib/trpc'
 import { cn } from '@/lib/utils'
 import { NewEnvironmentButton } from '../environments/_components/environment-form-dialog'
 import { isActiveStatus, statusWords } from '../deployments/_components/types'
 import { checkTime, type EnvironmentRow } from '../environments/_components/types'
+import { LoadError } from '@/components/load-error'
 
 const QUEUED_POLL_MS = 10_000
 const DEPLOYING_POLL_MS = 3_000
@@ -195,16 +194,7 @@ export function EnvironmentCards({ canManage }: { canManage: boolean }) {
 
   if (query.isError) {
     return (
-      <Alert variant="destructive">
-        <CircleAlert aria-hidden />
-        <AlertTitle>Could not load environments</AlertTitle>
-        <AlertDescription>
-          <p>{errorMessageFrom(query.error)}</p>
-          <Button variant="outline" size="sm" className="mt-2" onClick={() => query.refetch()}>
-            Try again
-          </Button>
-        </AlertDescription>
-      </Alert>
+      <LoadError what="environments" error={query.error} onRetry={() => query.refetch()} />
     )
   }
 

@@ -2,15 +2,13 @@
 // The inbox: every request waiting for a decision, oldest first, refreshed every 5 s so a
 // decision made elsewhere shows up without reloading.
 import { useQuery } from '@tanstack/react-query'
-import { CircleAlert, Stamp } from 'lucide-react'
+import { Stamp } from 'lucide-react'
 import { EmptyState } from '@/components/empty-state'
-import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert'
-import { Button } from '@/components/ui/button'
 import { Skeleton } from '@/components/ui/skeleton'
 import { plural } from '@/lib/format'
-import { errorMessageFrom } from '@/lib/form-errors'
 import { useTRPC } from '@/lib/trpc'
 import { ApprovalRequestCard } from './approval-request-card'
+import { LoadError } from '@/components/load-error'
 
 export const INBOX_POLL_MS = 5_000
 
@@ -29,16 +27,7 @@ export function ApprovalsInbox({ canApprove }: { canApprove: boolean }) {
 
   if (query.isError) {
     return (
-      <Alert variant="destructive">
-        <CircleAlert aria-hidden />
-        <AlertTitle>Could not load the requests waiting for approval</AlertTitle>
-        <AlertDescription>
-          <p>{errorMessageFrom(query.error)}</p>
-          <Button variant="outline" size="sm" className="mt-2" onClick={() => query.refetch()}>
-            Try again
-          </Button>
-        </AlertDescription>
-      </Alert>
+      <LoadError what="the requests waiting for approval" error={query.error} onRetry={() => query.refetch()} />
     )
   }
 

@@ -2,20 +2,19 @@
 // The Audit page's body: filters (kept in the page URL), the events 50 at a time with "Load
 // more", the event drawer, Verify chain with its result, and export of the filtered set.
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query'
-import { CircleAlert, Download, LoaderCircle, X } from 'lucide-react'
+import { Download, LoaderCircle, X } from 'lucide-react'
 import { useRouter } from 'next/navigation'
 import { useCallback, useMemo, useState, useSyncExternalStore } from 'react'
 import { PageHeader } from '@/components/page-header'
-import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert'
 import { Button } from '@/components/ui/button'
 import { plural } from '@/lib/format'
-import { errorMessageFrom } from '@/lib/form-errors'
 import { useTRPC } from '@/lib/trpc'
 import { AuditEventSheet } from './audit-event-sheet'
 import { AuditFilters } from './audit-filters'
 import { AuditTable } from './audit-table'
 import { exportHref, filtersToPageSearch, filtersToQuery, hasFilters, EMPTY_FILTERS, type AuditEventView, type FilterState } from './types'
 import { LastVerificationLine, useVerifyChain, VerifyChainButton, VerifyChainResult } from './verify-chain'
+import { LoadError } from '@/components/load-error'
 
 const PAGE_SIZE = 50
 
@@ -102,16 +101,7 @@ export function AuditLog({ initialFilters }: { initialFilters: FilterState }) {
           </div>
         </div>
         {query.isError ? (
-          <Alert variant="destructive">
-            <CircleAlert aria-hidden />
-            <AlertTitle>Could not load the audit log</AlertTitle>
-            <AlertDescription>
-              <p>{errorMessageFrom(query.error)}</p>
-              <Button variant="outline" size="sm" className="mt-2" onClick={() => query.refetch()}>
-                Try again
-              </Button>
-            </AlertDescription>
-          </Alert>
+          <LoadError what="the audit log" error={query.error} onRetry={() => query.refetch()} />
         ) : (
           <AuditTable
             events={events}

@@ -3,7 +3,7 @@
 // server) and by status (among the loaded ones), sort by requested time. Refreshes every
 // 3 s while any listed deployment is still running.
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query'
-import { ArrowDown, ArrowUp, CircleAlert, LoaderCircle, Rocket, X } from 'lucide-react'
+import { ArrowDown, ArrowUp, LoaderCircle, Rocket, X } from 'lucide-react'
 import Link from 'next/link'
 import { useRouter } from 'next/navigation'
 import { useMemo, useState } from 'react'
@@ -11,17 +11,16 @@ import { EmptyState } from '@/components/empty-state'
 import { RelativeTime, useLiveNow } from '@/components/relative-time'
 import { StatusBadge } from '@/components/status-badge'
 import { TierBadge } from '@/components/tier-badge'
-import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert'
 import { Button } from '@/components/ui/button'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
 import { Skeleton } from '@/components/ui/skeleton'
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
 import { Tooltip, TooltipContent, TooltipTrigger } from '@/components/ui/tooltip'
 import { formatDuration, plural } from '@/lib/format'
-import { errorMessageFrom } from '@/lib/form-errors'
 import { useTRPC } from '@/lib/trpc'
 import { cn } from '@/lib/utils'
 import { deploymentDurationMs, isActiveStatus, KIND_LABELS, type DeploymentRow } from './types'
+import { LoadError } from '@/components/load-error'
 
 const PAGE_SIZE = 25
 const ACTIVE_POLL_MS = 3_000
@@ -102,16 +101,7 @@ export function DeploymentsTable({ initialEnvironmentId }: { initialEnvironmentI
 
   if (query.isError) {
     return (
-      <Alert variant="destructive">
-        <CircleAlert aria-hidden />
-        <AlertTitle>Could not load deployments</AlertTitle>
-        <AlertDescription>
-          <p>{errorMessageFrom(query.error)}</p>
-          <Button variant="outline" size="sm" className="mt-2" onClick={() => query.refetch()}>
-            Try again
-          </Button>
-        </AlertDescription>
-      </Alert>
+      <LoadError what="deployments" error={query.error} onRetry={() => query.refetch()} />
     )
   }
 

@@ -2,23 +2,22 @@
 // Every environment in one dense table: filter by tier and text, sort by name, tier or
 // last check (failures first), with an empty state that says what to do.
 import { useQuery } from '@tanstack/react-query'
-import { ArrowDown, ArrowUp, ArrowUpDown, CircleAlert, Search, Server, X } from 'lucide-react'
+import { ArrowDown, ArrowUp, ArrowUpDown, Search, Server, X } from 'lucide-react'
 import Link from 'next/link'
 import { useMemo, useState } from 'react'
 import { EmptyState } from '@/components/empty-state'
 import { TIER_LABELS, TierBadge, type Tier } from '@/components/tier-badge'
-import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert'
 import { Button } from '@/components/ui/button'
 import { Input } from '@/components/ui/input'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
 import { Skeleton } from '@/components/ui/skeleton'
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
-import { errorMessageFrom } from '@/lib/form-errors'
 import { useTRPC } from '@/lib/trpc'
 import { cn } from '@/lib/utils'
 import { CheckStatus } from './check-status'
 import { NewEnvironmentButton } from './environment-form-dialog'
 import { checkTime, type EnvironmentRow } from './types'
+import { LoadError } from '@/components/load-error'
 
 type SortKey = 'name' | 'tier' | 'lastCheck'
 type Sort = { key: SortKey; dir: 'asc' | 'desc' }
@@ -89,16 +88,7 @@ export function EnvironmentsTable({ canManage }: { canManage: boolean }) {
 
   if (query.isError) {
     return (
-      <Alert variant="destructive">
-        <CircleAlert aria-hidden />
-        <AlertTitle>Could not load environments</AlertTitle>
-        <AlertDescription>
-          <p>{errorMessageFrom(query.error)}</p>
-          <Button variant="outline" size="sm" className="mt-2" onClick={() => query.refetch()}>
-            Try again
-          </Button>
-        </AlertDescription>
-      </Alert>
+      <LoadError what="environments" error={query.error} onRetry={() => query.refetch()} />
     )
   }
 

@@ -2,18 +2,17 @@
 // The environment's approval policy in one sentence ("Production: 2 approvals from approver
 // or admin, approvals last 24 h, …"), its freeze windows, and for admins the editor.
 import { useQuery } from '@tanstack/react-query'
-import { CalendarOff, CircleAlert, Pencil, ShieldOff } from 'lucide-react'
+import { CalendarOff, Pencil, ShieldOff } from 'lucide-react'
 import { useState } from 'react'
 import { TIER_LABELS, type Tier } from '@/components/tier-badge'
-import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
 import { Skeleton } from '@/components/ui/skeleton'
-import { errorMessageFrom } from '@/lib/form-errors'
 import { useTRPC } from '@/lib/trpc'
 import { describePolicy, freezeWindowWords, TOTP_NOTE } from '../../../approvals/_components/approval-words'
 import { ApprovalPolicyDialog } from './approval-policy-dialog'
+import { LoadError } from '@/components/load-error'
 
 export function ApprovalPolicyCard({ environment, canManage }: { environment: { id: string; name: string; tier: Tier }; canManage: boolean }) {
   const trpc = useTRPC()
@@ -37,16 +36,7 @@ export function ApprovalPolicyCard({ environment, canManage }: { environment: { 
       <CardContent className="grid grid-cols-1 gap-3">
         {policy.isPending && <Skeleton className="h-5 w-full max-w-xl" />}
         {policy.isError && (
-          <Alert variant="destructive">
-            <CircleAlert aria-hidden />
-            <AlertTitle>Could not load the approval policy</AlertTitle>
-            <AlertDescription>
-              <p>{errorMessageFrom(policy.error)}</p>
-              <Button variant="outline" size="sm" className="mt-2" onClick={() => policy.refetch()}>
-                Try again
-              </Button>
-            </AlertDescription>
-          </Alert>
+          <LoadError what="the approval policy" error={policy.error} onRetry={() => policy.refetch()} />
         )}
         {policy.data && (
           <>
