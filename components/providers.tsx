@@ -21,7 +21,9 @@ export function Providers({ children, nonce }: { children: ReactNode; nonce?: st
   const [queryClient] = useState(makeQueryClient)
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
-      links: [httpBatchLink({ url: '/api/trpc', transformer: superjson })],
+      // Queries go as POST too: inputs (a whole compose file, say) stay out of URLs, where
+      // they would hit header-size limits and end up in access logs.
+      links: [httpBatchLink({ url: '/api/trpc', transformer: superjson, methodOverride: 'POST' })],
     }),
   )
   return (

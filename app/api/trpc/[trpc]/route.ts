@@ -12,6 +12,8 @@ function handler(req: Request) {
     endpoint: '/api/trpc',
     req,
     router: appRouter,
+    // The portal's client sends queries as POST (see components/providers.tsx).
+    allowMethodOverride: true,
     createContext: async () => ({
       services: services(),
       user: await getSessionUser(),
