@@ -25,6 +25,6 @@ test('an environment gets the TRAIDER production stack from its template', async
   await screenshotBoth(page, 'stack-template-loaded')
   await editor.getByRole('button', { name: /Save version 1/ }).click()
   await expect(page.getByText('Stack version 1 saved')).toBeVisible()
-  await expect(page.getByText(/template:traider-production/)).toBeVisible()
+  await expect(page.getByText(/Version 1 · from template traider-production/)).toBeVisible()
   await screenshotBoth(page, 'environment-traider-stack')
 })
