@@ -2,6 +2,9 @@
 // per-request CSP nonce, IP allowlist and body-size limit live in proxy.ts.
 /** @type {import('next').NextConfig} */
 const nextConfig = {
+  // A second build folder lets two e2e runs build side by side (e2e/run.ts, NEXT_DIST_DIR).
+  // eslint-disable-next-line no-restricted-syntax -- read by `next build` itself, before any app code runs
+  distDir: process.env.NEXT_DIST_DIR || '.next',
   poweredByHeader: false,
   reactStrictMode: true,
   // Native / server-only packages loaded from node_modules at run time, not bundled.

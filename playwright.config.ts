@@ -4,6 +4,8 @@
 // depends on it, whatever the file names sort as.
 import { defineConfig } from '@playwright/test'
 
+const results = process.env.E2E_RESULTS_DIR ?? 'test-results'
+
 export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
@@ -16,8 +18,8 @@ export default defineConfig({
     { name: 'foundation', testMatch: 'foundation.spec.ts' },
     { name: 'features', testIgnore: 'foundation.spec.ts', dependencies: ['foundation'] },
   ],
-  reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
-  outputDir: 'test-results/e2e-artifacts',
+  reporter: [['list'], ['json', { outputFile: `${results}/e2e.json` }]],
+  outputDir: `${results}/e2e-artifacts`,
   use: {
     baseURL: process.env.E2E_BASE_URL ?? 'http://127.0.0.1:3210',
     viewport: { width: 1440, height: 900 },

@@ -9,14 +9,14 @@ const root = path.dirname(new URL(import.meta.url).pathname)
 export default defineConfig({
   resolve: { alias: { '@': root } },
   test: {
-    exclude: ['node_modules/**', '.next/**', 'e2e/**', 'generated/**'],
+    exclude: ['node_modules/**', '.next/**', '.next-*/**', 'e2e/**', 'generated/**'],
     projects: [
       {
         extends: true,
         test: {
           name: 'unit',
           include: ['**/*.test.ts'],
-          exclude: ['**/*.integration.test.ts', 'node_modules/**', '.next/**', 'e2e/**', 'generated/**'],
+          exclude: ['**/*.integration.test.ts', 'node_modules/**', '.next/**', '.next-*/**', 'e2e/**', 'generated/**'],
           environment: 'node',
         },
       },
@@ -25,7 +25,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['**/*.integration.test.ts'],
-          exclude: ['node_modules/**', '.next/**', 'e2e/**', 'generated/**'],
+          exclude: ['node_modules/**', '.next/**', '.next-*/**', 'e2e/**', 'generated/**'],
           environment: 'node',
           globalSetup: ['test/integration-setup.ts'],
           setupFiles: ['test/integration-env.ts'],

@@ -10,6 +10,9 @@ import { deleteRedisPrefix } from '../test/redis-cleanup'
 
 const PORT = Number(process.env.E2E_PORT ?? 3210)
 const WORKER_PORT = Number(process.env.E2E_WORKER_PORT ?? 3211)
+// Separate build and result folders let two e2e runs (different ports) go at once.
+const DIST_DIR = process.env.NEXT_DIST_DIR ?? '.next'
+const RESULTS_DIR = process.env.E2E_RESULTS_DIR ?? 'test-results'
 const BASE_URL = `http://127.0.0.1:${PORT}`
 const ADMIN_URL = process.env.TEST_ADMIN_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres'
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -30,6 +33,8 @@ const appEnv: NodeJS.ProcessEnv = {
   REDIS_PREFIX: redisPrefix,
   NEXTAUTH_URL: BASE_URL,
   NEXTAUTH_SECRET: randomBytes(32).toString('base64'),
+  NEXT_DIST_DIR: DIST_DIR,
+  SECRETS_MASTER_KEY: randomBytes(32).toString('base64'),
   PORT: String(PORT),
   WORKER_HEALTH_PORT: String(WORKER_PORT),
   ADMIN_EMAIL: 'admin@e2e.test',
@@ -38,8 +43,8 @@ const appEnv: NodeJS.ProcessEnv = {
 }
 
 function start(name: string, command: string, args: string[]) {
-  mkdirSync('test-results', { recursive: true })
-  const out = createWriteStream(`test-results/e2e-${name}.log`)
+  mkdirSync(RESULTS_DIR, { recursive: true })
+  const out = createWriteStream(`${RESULTS_DIR}/e2e-${name}.log`)
   // Own process group, so stopping it also stops what npx started (next-server, tsx's node).
   const child = spawn(command, args, { env: appEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   child.stdout?.pipe(out)
@@ -61,7 +66,7 @@ async function waitFor(url: string, what: string, timeoutMs = 90_000) {
     }
     await new Promise((r) => setTimeout(r, 500))
   }
-  throw new Error(`${what} did not become ready at ${url} within ${timeoutMs / 1000} s (last: ${last}); see test-results/e2e-*.log`)
+  throw new Error(`${what} did not become ready at ${url} within ${timeoutMs / 1000} s (last: ${last}); see ${RESULTS_DIR}/e2e-*.log`)
 }
 
 async function stopAll() {
@@ -120,7 +125,7 @@ async function main() {
 
     // Local stand-in images for deploy tests (no registry here); a no-op when already built.
     await ensureFixtureImages()
-    if (!process.env.E2E_SKIP_BUILD || !existsSync('.next/BUILD_ID')) {
+    if (!process.env.E2E_SKIP_BUILD || !existsSync(`${DIST_DIR}/BUILD_ID`)) {
       log('building the app (next build)…')
       execFileSync('npx', ['next', 'build'], { env: appEnv, stdio: ['ignore', 'ignore', 'inherit'] })
     }
@@ -139,6 +144,7 @@ async function main() {
           E2E_ADMIN_EMAIL: bootstrap.email,
           E2E_ADMIN_PASSWORD: bootstrap.oneTimePassword,
           E2E_DATABASE_URL: databaseUrl,
+          E2E_RESULTS_DIR: RESULTS_DIR,
         },
       })
       pw.on('exit', (code) => resolve(code ?? 1))

@@ -28,6 +28,14 @@ if [ ! -f .env ]; then
 else
   echo "✓ using existing .env"
 fi
+# A master key for values encrypted at rest; added once to an .env that has none (older .env
+# files, or the empty line copied from .env.example). Never replaced: it opens what is stored.
+if ! grep -Eq '^SECRETS_MASTER_KEY(_FILE)?=.+' .env; then
+  key=$(node -e 'console.log(require("crypto").randomBytes(32).toString("base64"))')
+  if grep -q '^SECRETS_MASTER_KEY=' .env; then sed -i "s|^SECRETS_MASTER_KEY=.*|SECRETS_MASTER_KEY=${key}|" .env
+  else printf '\nSECRETS_MASTER_KEY=%s\n' "$key" >> .env; fi
+  echo "✓ wrote a fresh SECRETS_MASTER_KEY to .env: back it up, nothing encrypted can be read without it"
+fi
 
 say "Services"
 npx tsx scripts/preflight.ts

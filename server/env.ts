@@ -45,6 +45,10 @@ const schema = z.object({
   SIGNIN_MAX_ATTEMPTS_PER_ACCOUNT: z.coerce.number().int().positive().default(5),
   SIGNIN_WINDOW_MINUTES: z.coerce.number().int().positive().default(15),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // Master key for values encrypted at rest (server/crypto/envelope.ts): base64 of 32 bytes,
+  // inline or in a file. Required in production.
+  SECRETS_MASTER_KEY: z.string().optional(),
+  SECRETS_MASTER_KEY_FILE: z.string().optional(),
 })
 
 export type Env = z.infer<typeof schema>
@@ -63,6 +67,9 @@ export function env(): Env {
   }
   if (parsed.data.NODE_ENV === 'production' && !parsed.data.NEXTAUTH_SECRET) {
     throw new Error('NEXTAUTH_SECRET is required in production: `npm run up` writes one to .env, or set it yourself.')
+  }
+  if (parsed.data.NODE_ENV === 'production' && !parsed.data.SECRETS_MASTER_KEY && !parsed.data.SECRETS_MASTER_KEY_FILE) {
+    throw new Error('SECRETS_MASTER_KEY (or SECRETS_MASTER_KEY_FILE) is required in production: `npm run up` writes one to .env, or run `openssl rand -base64 32`.')
   }
   cached = parsed.data
   return cached
