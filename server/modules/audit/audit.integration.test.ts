@@ -5,6 +5,7 @@ import pg from 'pg'
 import { db, disconnectDb } from '@/server/db'
 import { env } from '@/server/env'
 import { audit, SYSTEM_ACTOR } from './audit'
+import { chainHash } from './hash-chain'
 import { verifyAuditChain } from './verify-audit-chain'
 import { unique } from '@/test/factories'
 
@@ -45,6 +46,47 @@ describe('audit()', () => {
     const prefix = unique('test.concurrent')
     await Promise.all(Array.from({ length: 20 }, (_, i) => audit(db(), SYSTEM_ACTOR, { action: `${prefix}.${i}` })))
     expect(await db().auditEvent.count({ where: { action: { startsWith: prefix } } })).toBe(20)
+    expect(await verifyAuditChain(db())).toMatchObject({ ok: true })
+  })
+
+  it('links rows in the database with exactly the hash the verifier recomputes, for awkward text', async () => {
+    const action = unique('test.bytes')
+    const summary = { z: 'last', a: ['é', '日本', '😀 non-BMP', 'quote " and \\ backslash', 'tab\tnewline\n', '\u2028'], n: 1.5, big: 12345678901234, nested: { b: null, a: true } }
+    await audit(db(), { type: 'USER', id: 'u1', label: 'Zoë <zoe@example.test>', ip: '::1', userAgent: 'Mozilla/5.0 (ü)' }, { action, summary })
+    const row = await db().auditEvent.findFirstOrThrow({ where: { action } })
+    const { id: _id, prevHash, hash, ...fields } = row
+    expect(hash).toBe(chainHash(prevHash, fields))
+    expect(row.summary).toEqual(summary)
+    expect(await verifyAuditChain(db())).toMatchObject({ ok: true })
+  })
+
+  it('stores "no summary" as SQL NULL, as before', async () => {
+    const action = unique('test.nosummary')
+    await audit(db(), SYSTEM_ACTOR, { action })
+    expect((await rawQuery(`SELECT summary IS NULL AS empty FROM "AuditEvent" WHERE action = $1`, [action])).rows[0].empty).toBe(true)
+  })
+
+  it('group-commits concurrent events from the root client into few statements, all durable and chained', async () => {
+    const prefix = unique('test.group')
+    const before = Number((await rawQuery(`SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`)).rows[0].xact_commit)
+    await Promise.all(Array.from({ length: 300 }, (_, i) => audit(db(), SYSTEM_ACTOR, { action: `${prefix}.${i}`, summary: { i } })))
+    const after = Number((await rawQuery(`SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`)).rows[0].xact_commit)
+    const rows = await db().auditEvent.findMany({ where: { action: { startsWith: prefix } }, orderBy: { id: 'asc' } })
+    expect(rows).toHaveLength(300)
+    // Called in order from one process: written in that order.
+    expect(rows.map((r) => r.action)).toEqual(Array.from({ length: 300 }, (_, i) => `${prefix}.${i}`))
+    // Far fewer commits than events (statistics are approximate and other tests may commit: a wide bound).
+    expect(after - before).toBeLessThan(150)
+    expect(await verifyAuditChain(db())).toMatchObject({ ok: true })
+  })
+
+  it('one event the database refuses fails alone; the rest of its batch is written', async () => {
+    const prefix = unique('test.badbatch')
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) => audit(db(), SYSTEM_ACTOR, { action: `${prefix}.${i}`, summary: i === 2 ? { text: 'nul \u0000 byte' } : { i } })),
+    )
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
+    expect(await db().auditEvent.count({ where: { action: { startsWith: prefix } } })).toBe(4)
     expect(await verifyAuditChain(db())).toMatchObject({ ok: true })
   })
 
