@@ -193,8 +193,9 @@ describe('docker-compose.yml promises', () => {
     expect(services.web.volumes ?? []).not.toContainEqual(expect.stringContaining('docker.sock'))
   })
 
-  it('requires the secret with a message and defaults the rest', () => {
+  it('requires the secrets with a message and defaults the rest', () => {
     expect(COMPOSE_TEXT).toMatch(/NEXTAUTH_SECRET: \$\{NEXTAUTH_SECRET:\?Set NEXTAUTH_SECRET in \.env[^}]*\}/)
+    expect(COMPOSE_TEXT).toMatch(/SECRETS_MASTER_KEY: \$\{SECRETS_MASTER_KEY:\?Set SECRETS_MASTER_KEY in \.env[^}]*\}/)
     expect(COMPOSE_TEXT).toMatch(/\$\{POSTGRES_PASSWORD:\?[^}]+\}/)
     // Every other ${VAR} has a default or a message: none silently becomes empty.
     const bare = [...COMPOSE_TEXT.matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((m) => m[1])
