@@ -4,10 +4,11 @@
 // what happened to each service, and the release's pinned images. Re-reads every second
 // while the deployment runs, every 5 s while it waits for approval.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { ArrowLeft, Ban, CircleAlert, CircleCheck, CircleX, LoaderCircle, ThumbsDown, Undo2 } from 'lucide-react'
+import { Ban, CircleAlert, CircleCheck, CircleX, LoaderCircle, ThumbsDown, Undo2 } from 'lucide-react'
 import Link from 'next/link'
 import { useState, type ReactNode } from 'react'
 import { toast } from 'sonner'
+import { BackLink, DetailFailed, DetailPending } from '@/components/detail-page-states'
 import { PageHeader } from '@/components/page-header'
 import { RelativeTime, useLiveNow } from '@/components/relative-time'
 import { StatusBadge } from '@/components/status-badge'
@@ -24,7 +25,6 @@ import {
 } from '@/components/ui/alert-dialog'
 import { Button } from '@/components/ui/button'
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
-import { Skeleton } from '@/components/ui/skeleton'
 import { formatDateTime, formatDuration } from '@/lib/format'
 import { errorMessageFrom } from '@/lib/form-errors'
 import { useTRPC } from '@/lib/trpc'
@@ -48,44 +48,19 @@ export function DeploymentView({ id, canCancel, canApprove }: { id: string; canC
     retry: (count, error) => error.data?.code !== 'NOT_FOUND' && count < 1,
   })
 
-  const back = (
-    <Button variant="ghost" size="sm" asChild className="-ml-2.5 w-fit text-muted-foreground">
-      <Link href="/deployments">
-        <ArrowLeft aria-hidden />
-        Deployments
-      </Link>
-    </Button>
-  )
+  const back = <BackLink href="/deployments" label="Deployments" />
 
-  if (query.isPending) {
-    return (
-      <div className="grid grid-cols-1 gap-6">
-        {back}
-        <Skeleton className="h-8 w-80" />
-        <Skeleton className="h-20 w-full rounded-xl" />
-        <Skeleton className="h-96 w-full rounded-xl" />
-      </div>
-    )
-  }
+  if (query.isPending) return <DetailPending back={back} blocks={['h-8 w-80', 'h-20 w-full rounded-xl', 'h-96 w-full rounded-xl']} />
 
   if (query.isError) {
-    const notFound = query.error.data?.code === 'NOT_FOUND'
     return (
-      <div className="grid grid-cols-1 gap-6">
-        {back}
-        <Alert variant="destructive">
-          <CircleAlert aria-hidden />
-          <AlertTitle>{notFound ? 'No such deployment' : 'Could not load this deployment'}</AlertTitle>
-          <AlertDescription>
-            <p>{notFound ? 'It may belong to an environment that was deleted. Pick one from the list of deployments.' : errorMessageFrom(query.error)}</p>
-            {!notFound && (
-              <Button variant="outline" size="sm" className="mt-2" onClick={() => query.refetch()}>
-                Try again
-              </Button>
-            )}
-          </AlertDescription>
-        </Alert>
-      </div>
+      <DetailFailed
+        back={back}
+        error={query.error}
+        what="this deployment"
+        onRetry={() => query.refetch()}
+        notFound={query.error.data?.code === 'NOT_FOUND' ? { title: 'No such deployment', text: 'It may belong to an environment that was deleted. Pick one from the list of deployments.' } : undefined}
+      />
     )
   }
 

@@ -3,10 +3,11 @@
 // the Docker engine, the containers running there, the release history with rollbacks, the
 // approval policy, the stack, recent checks, and an honest placeholder for backups.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { ArrowLeft, CircleAlert, DatabaseBackup, Hourglass, LoaderCircle, Pencil, RefreshCw, Rocket, Siren, type LucideIcon } from 'lucide-react'
+import { CircleAlert, DatabaseBackup, Hourglass, LoaderCircle, Pencil, RefreshCw, Rocket, Siren, type LucideIcon } from 'lucide-react'
 import Link from 'next/link'
 import { useState, type ReactNode } from 'react'
 import { toast } from 'sonner'
+import { BackLink, DetailFailed, DetailPending } from '@/components/detail-page-states'
 import { PageHeader } from '@/components/page-header'
 import { TierBadge } from '@/components/tier-badge'
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert'
@@ -48,44 +49,19 @@ export function EnvironmentDetailView({ slug, permissions }: { slug: string; per
     retry: (count, error) => error.data?.code !== 'NOT_FOUND' && error.data?.code !== 'FORBIDDEN' && count < 1,
   })
 
-  const back = (
-    <Button variant="ghost" size="sm" asChild className="-ml-2.5 w-fit text-muted-foreground">
-      <Link href="/environments">
-        <ArrowLeft aria-hidden />
-        Environments
-      </Link>
-    </Button>
-  )
+  const back = <BackLink href="/environments" label="Environments" />
 
-  if (query.isPending) {
-    return (
-      <div className="grid grid-cols-1 gap-6">
-        {back}
-        <Skeleton className="h-8 w-64" />
-        <Skeleton className="h-56 w-full rounded-xl" />
-        <Skeleton className="h-40 w-full rounded-xl" />
-      </div>
-    )
-  }
+  if (query.isPending) return <DetailPending back={back} blocks={['h-8 w-64', 'h-56 w-full rounded-xl', 'h-40 w-full rounded-xl']} />
 
   if (query.isError) {
-    const notFound = query.error.data?.code === 'NOT_FOUND'
     return (
-      <div className="grid grid-cols-1 gap-6">
-        {back}
-        <Alert variant="destructive">
-          <CircleAlert aria-hidden />
-          <AlertTitle>{notFound ? `No environment "${slug}"` : 'Could not load this environment'}</AlertTitle>
-          <AlertDescription>
-            <p>{errorMessageFrom(query.error)}</p>
-            {!notFound && (
-              <Button variant="outline" size="sm" className="mt-2" onClick={() => query.refetch()}>
-                Try again
-              </Button>
-            )}
-          </AlertDescription>
-        </Alert>
-      </div>
+      <DetailFailed
+        back={back}
+        error={query.error}
+        what="this environment"
+        onRetry={() => query.refetch()}
+        notFound={query.error.data?.code === 'NOT_FOUND' ? { title: `No environment "${slug}"`, text: errorMessageFrom(query.error) } : undefined}
+      />
     )
   }
 
