@@ -19,6 +19,7 @@ ENV NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1
 COPY . .
 RUN npx prisma generate \
  && npx next build \
+ && node scripts/build-worker.mjs \
  && npm prune --omit=dev --ignore-scripts \
  && rm -rf .next/cache \
  && mkdir -p public

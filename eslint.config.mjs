@@ -6,7 +6,7 @@ const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: ['.next/**', '.next-*/**', 'test-results-*/**', 'generated/**', 'node_modules/**', 'next-env.d.ts', 'test-results/**', 'e2e/screenshots/**'],
+    ignores: ['.next/**', 'dist/**', '.next-*/**', 'test-results-*/**', 'generated/**', 'node_modules/**', 'next-env.d.ts', 'test-results/**', 'e2e/screenshots/**'],
   },
   {
     rules: {

@@ -129,9 +129,12 @@ async function main() {
       log('building the app (next build)…')
       execFileSync('npx', ['next', 'build'], { env: appEnv, stdio: ['ignore', 'ignore', 'inherit'] })
     }
+    // The worker runs as production runs it: bundled, under plain node (scripts/build-worker.mjs).
+    const workerBundle = `${DIST_DIR}/worker/main.mjs`
+    execFileSync('node', ['scripts/build-worker.mjs', workerBundle], { stdio: ['ignore', 'ignore', 'inherit'] })
     log(`starting web on ${BASE_URL} and the worker (health :${WORKER_PORT}), database ${dbName}`)
     start('web', 'npx', ['next', 'start', '-p', String(PORT), '-H', '127.0.0.1'])
-    start('worker', 'npx', ['tsx', 'workers/main.ts'])
+    start('worker', 'node', [workerBundle])
     await Promise.all([waitFor(`${BASE_URL}/api/ready`, 'web app'), waitFor(`http://127.0.0.1:${WORKER_PORT}/healthz`, 'worker')])
 
     const args = ['playwright', 'test', ...process.argv.slice(2)]

@@ -47,17 +47,18 @@ npx tsx scripts/bootstrap-admin.ts
 
 say "Build"
 npx next build
+node scripts/build-worker.mjs
 
 say "Start"
 # PORT from the environment, else from .env, else 3000 (next start does not read it itself).
 port=${PORT:-$(sed -n 's/^PORT=\([0-9]*\).*/\1/p' .env | tail -1)}
 port=${port:-3000}
 # Job control: each process gets its own process group, so stopping a group stops
-# everything under it (npx/tsx start child processes of their own).
+# everything under it (next starts child processes of its own).
 set -m
 NODE_ENV=production node_modules/.bin/next start -p "$port" &
 web=$!
-NODE_ENV=production node_modules/.bin/tsx workers/main.ts &
+NODE_ENV=production node dist/worker.mjs &
 worker=$!
 set +m
 stop() {

@@ -188,7 +188,7 @@ describe('docker-compose.yml promises', () => {
       expect(service.cap_drop).toEqual(['ALL'])
       expect(service.security_opt).toContain('no-new-privileges:true')
     }
-    expect(services.worker.command).toEqual(['npx', 'tsx', 'workers/main.ts'])
+    expect(services.worker.command).toEqual(['node', 'dist/worker.mjs'])
     expect(services.worker.volumes).toContain('/var/run/docker.sock:/var/run/docker.sock')
     expect(services.web.volumes ?? []).not.toContainEqual(expect.stringContaining('docker.sock'))
   })

@@ -6,7 +6,7 @@
 //  4. worker peak RSS                                                 target < 200 MB
 // Medians of BENCH_RUNS runs (default 5). Benchmarks, not tests: they print, never assert.
 import '@/server/load-dotenv'
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import net from 'node:net'
 import { Queue } from 'bullmq'
@@ -52,7 +52,9 @@ async function main() {
   const noQueue = { enqueueDeployment: async () => {}, enqueueDeploymentGate: async () => {} }
 
   const healthPort = await freePort()
-  const worker = spawn('node_modules/.bin/tsx', ['workers/main.ts'], {
+  // The worker as production runs it: bundled, under plain node.
+  execFileSync('node', ['scripts/build-worker.mjs'], { stdio: 'ignore' })
+  const worker = spawn('node', ['dist/worker.mjs'], {
     detached: true,
     env: { ...process.env, WORKER_HEALTH_PORT: String(healthPort), LOG_LEVEL: 'warn', NODE_ENV: 'production', NEXTAUTH_SECRET: 'bench-'.padEnd(40, 'x') },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -153,7 +155,7 @@ async function main() {
       recoveries.push(restored.at.getTime() - detected.at.getTime())
     }
 
-    // ---- 4: worker peak RSS (VmHWM of the worker's node process; tsx runs it as a child)
+    // ---- 4: worker peak RSS (VmHWM of the worker's node process, and of any child it has)
     const children = readFileSync(`/proc/${worker.pid}/task/${worker.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)
     const hwm = (pid: string) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024
     const peakRss = Math.max(hwm(String(worker.pid)), ...children.map(hwm))
