@@ -22,7 +22,7 @@ const config = [
   },
   {
     // The files allowed to read process.env: the env module, tooling configs, test harness.
-    files: ['server/env.ts', 'prisma.config.ts', 'vitest.config.ts', 'playwright.config.ts', 'e2e/**', 'scripts/**', 'test/**', '**/*.test.ts'],
+    files: ['server/env.ts', 'prisma.config.ts', 'vitest.config.ts', 'playwright.config.ts', 'e2e/**', 'scripts/**', 'test/**', '**/*.test.ts', 'bin/**'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 ]

@@ -42,6 +42,9 @@ export async function proxy(request: NextRequest) {
     }
   }
 
+  // Proxied Grafana/Jaeger set their own frame-ancestors 'self' policy: our nonce CSP would block their scripts.
+  if (pathname.startsWith('/api/observability/')) return NextResponse.next()
+
   const nonce = generateNonce()
   const csp = contentSecurityPolicy(nonce, { dev: env().NODE_ENV === 'development' })
   const requestHeaders = new Headers(request.headers)

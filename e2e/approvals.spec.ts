@@ -3,13 +3,17 @@
 // policy (seeing field errors first), then requests a deployment it cannot approve itself.
 // Each approver signs in in a browser of their own (changing the one-time password first)
 // and approves from the inbox; after the second approval the deployment runs and the port
-// serves v1. A second request is rejected from the deployment page. Runs after
+// serves v1. Production's default policy asks for two-factor: the first approver is told to
+// set it up, enrolls in Settings, and each approver enters a current code (computed from the
+// secret the page showed) with the approval; a wrong code is refused. The bell shows the
+// notifications. A second request is rejected from the deployment page. Runs after
 // foundation.spec.ts, which set the admin's password.
 import { execSync } from 'node:child_process'
 import net from 'node:net'
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test'
 import { ensureFixtureImages } from '../test/docker-fixtures'
 import { env, expectNoConsoleErrors, screenshotBoth, signIn, WIDTHS } from './helpers'
+import { enrollTwoFactor, type AuthenticatorApp } from './totp-helpers'
 
 const ADMIN_PASSWORD = 'e2e-chosen-passphrase-42'
 const APPROVER_PASSWORD = 'approver-passphrase-2026'
@@ -17,7 +21,7 @@ const ENV_NAME = 'Prod approvals'
 const ENV_PATH = '/environments/prod-approvals'
 // The compose project the engine uses for this environment (traider-<slug>).
 const PROJECT = 'traider-prod-approvals'
-const APPROVERS = [
+const APPROVERS: Array<{ email: string; name: string; oneTimePassword: string; app?: AuthenticatorApp }> = [
   { email: 'approver1@e2e.test', name: 'Approver One', oneTimePassword: '' },
   { email: 'approver2@e2e.test', name: 'Approver Two', oneTimePassword: '' },
 ]
@@ -85,6 +89,18 @@ async function shootScrolledTo(page: Page, target: Locator, name: string) {
     await page.setViewportSize({ width, height: width === 390 ? 844 : 900 })
     await target.scrollIntoViewIfNeeded()
     await page.screenshot({ path: `e2e/screenshots/${name}-${width}.png` })
+  }
+  await page.setViewportSize({ width: 1440, height: 900 })
+}
+
+/** Both widths with an open dropdown menu (the bell), reopened after each resize. */
+async function shootMenu(page: Page, name: string) {
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: width === 390 ? 844 : 900 })
+    if ((await page.getByRole('menu').count()) === 0) await page.getByTestId('notification-bell').click()
+    await expect(page.getByRole('menu')).toBeVisible()
+    await page.screenshot({ path: `e2e/screenshots/${name}-${width}.png` })
+    await page.keyboard.press('Escape')
   }
   await page.setViewportSize({ width: 1440, height: 900 })
 }
@@ -179,14 +195,14 @@ test('admin creates a production environment and edits its approval policy', asy
     const card = page.getByTestId('approval-policy')
     await expect(card.getByTestId('policy-words')).toContainText('Production: 2 approvals from approver or admin, approvals last 24 h, no wait timer, no freeze windows')
     await expect(card.getByTestId('policy-words')).toContainText('default for production')
-    await expect(card).toContainText('Two-factor for approvals: arrives with TOTP enrollment')
+    await expect(card.getByTestId('policy-totp')).toHaveText('Two-factor: each approver enters a current code from their authenticator app')
     await shoot(page, 'approval-policy-card')
 
     await card.getByRole('button', { name: 'Edit policy' }).click()
     const policy = page.getByRole('dialog')
     await expect(policy.getByLabel('Required approvals')).toHaveValue('2')
     await expect(policy.getByLabel('Approval lifetime (hours)')).toHaveValue('24')
-    await expect(policy.getByRole('checkbox', { name: /Two-factor/ })).toBeDisabled()
+    await expect(policy.getByRole('checkbox', { name: /Two-factor/ })).toBeChecked()
     await shoot(page, 'approval-policy-editor')
   })
 
@@ -273,10 +289,33 @@ test('two approvers approve in their own browsers; the deployment runs and serve
     await expect(card1.locator('[data-service="web"]:visible')).toContainText('traider-fixture:v1')
     await shoot(p1, 'approvals-inbox')
 
+    // The bell already tells the approver that a request waits.
+    await expect(p1.getByTestId('notification-count')).toHaveText('1')
+    await p1.getByTestId('notification-bell').click()
+    await expect(p1.locator('[data-notification="approval.requested"]')).toContainText(`${ENV_NAME} (production): deployment #1 waits for approval`)
+    await shootMenu(p1, 'notification-bell-approval-requested')
+    await p1.keyboard.press('Escape')
+
+    // Not enrolled yet: the dialog says where to set two-factor up, and cannot approve.
+    await card1.getByRole('button', { name: 'Approve', exact: true }).click()
+    await expect(p1.getByRole('dialog').getByTestId('totp-not-enrolled')).toContainText('Settings → Two-factor authentication')
+    await expect(p1.getByRole('dialog').getByRole('button', { name: `Approve deploying release 1 to ${ENV_NAME}` })).toBeDisabled()
+    await shoot(p1, 'approve-dialog-not-enrolled')
+    await p1.keyboard.press('Escape')
+    APPROVERS[0].app = (await enrollTwoFactor(p1)).app
+
+    await p1.goto('/approvals')
     await card1.getByRole('button', { name: 'Approve', exact: true }).click()
     const dialog = p1.getByRole('dialog')
     await expect(dialog).toContainText('Yours is approval 1 of 2')
     await dialog.getByLabel('Comment (optional)').fill('Diff checked: only web changes.')
+    // A wrong code is refused under the field; the right one goes through.
+    const good = await APPROVERS[0].app.freshCode()
+    await dialog.getByLabel('Two-factor code').fill(String((Number(good) + 500_000) % 1_000_000).padStart(6, '0'))
+    await dialog.getByRole('button', { name: `Approve deploying release 1 to ${ENV_NAME}` }).click()
+    await expect(dialog.getByText('That code is not valid now')).toBeVisible()
+    await shoot(p1, 'approve-dialog-wrong-code')
+    await dialog.getByLabel('Two-factor code').fill(good)
     await shoot(p1, 'approve-dialog')
     await dialog.getByRole('button', { name: `Approve deploying release 1 to ${ENV_NAME}` }).click()
     await expect(p1.getByText('Approved: 1 of 2 approvals')).toBeVisible()
@@ -291,6 +330,7 @@ test('two approvers approve in their own browsers; the deployment runs and serve
 
     // The second approver's inbox refreshes by itself and shows the first decision.
     const p2 = second.page
+    APPROVERS[1].app = (await enrollTwoFactor(p2)).app
     await p2.goto('/approvals')
     const card2 = p2.locator('[data-approval="1"][data-environment="prod-approvals"]')
     await expect(card2.getByTestId('approval-progress')).toContainText('1 of 2')
@@ -298,6 +338,7 @@ test('two approvers approve in their own browsers; the deployment runs and serve
     await shoot(p2, 'approvals-inbox-one-of-two')
     await card2.getByRole('button', { name: 'Approve', exact: true }).click()
     await expect(p2.getByRole('dialog')).toContainText('Yours is approval 2 of 2')
+    await p2.getByRole('dialog').getByLabel('Two-factor code').fill(await APPROVERS[1].app.freshCode())
     await p2.getByRole('dialog').getByRole('button', { name: `Approve deploying release 1 to ${ENV_NAME}` }).click()
     await expect(p2.getByText('Approved: deployment #1 is queued')).toBeVisible()
     await expect(p2.getByText('Nothing waits for approval')).toBeVisible()
@@ -347,6 +388,19 @@ test('a rejected request ends with the reason and nothing changes', async ({ pag
   await expect(page.locator('[data-step="preflight"]')).toContainText('Not run')
   await shoot(page, 'deployment-rejected')
   expect(await served()).toBe('traider fixture v1')
+
+  // The requester's bell: approvals, start, success and the rejection with its reason.
+  await page.reload()
+  await expect(page.getByTestId('notification-count')).toHaveText('5', { timeout: 20_000 })
+  await page.getByTestId('notification-bell').click()
+  await expect(page.locator('[data-notification="approval.rejected"]')).toContainText('Reason: Not during market hours: request again after 22:00.')
+  await expect(page.locator('[data-notification="deployment.succeeded"]')).toContainText(`${ENV_NAME} (production): deployment #1 succeeded`)
+  await shootMenu(page, 'notification-bell-requester')
+  await page.goto('/notifications')
+  await expect(page.locator('[data-notification]')).toHaveCount(5)
+  await shoot(page, 'notifications-page')
+  await page.getByRole('button', { name: 'Mark all read' }).click()
+  await expect(page.getByTestId('notification-count')).toHaveCount(0)
 
   await page.goto('/deployments')
   await page.getByRole('combobox', { name: 'Filter by status' }).click()

@@ -45,10 +45,22 @@ const schema = z.object({
   SIGNIN_MAX_ATTEMPTS_PER_ACCOUNT: z.coerce.number().int().positive().default(5),
   SIGNIN_WINDOW_MINUTES: z.coerce.number().int().positive().default(15),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  // Where logical dumps are written on the worker host (relative paths are from the working directory).
+  BACKUP_DIR: z.string().min(1).default('./.data/backups'),
+  // REST API (/api/v1): requests per API token per minute before 429 Too Many Requests.
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
+  // /api/metrics and the worker's /metrics: a bearer token and/or an allowlist; with neither, loopback only.
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters: run `openssl rand -hex 24`').optional(),
+  METRICS_ALLOWED_CIDRS: cidrList.prefault(''),
+  // OTLP/HTTP traces (e.g. http://jaeger:4318); unset = tracing off and the SDK is never loaded.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url('OTEL_EXPORTER_OTLP_ENDPOINT must be a URL such as http://127.0.0.1:4318').optional(),
   // Master key for values encrypted at rest (server/crypto/envelope.ts): base64 of 32 bytes,
   // inline or in a file. Required in production.
   SECRETS_MASTER_KEY: z.string().optional(),
   SECRETS_MASTER_KEY_FILE: z.string().optional(),
+  // Host tmpfs directory where the worker writes secret files for containers on a local engine
+  // (bind-mounted read-only at /run/secrets; removed with the container).
+  SECRETS_RUNTIME_DIR: z.string().startsWith('/', 'SECRETS_RUNTIME_DIR must be an absolute path on a tmpfs, e.g. /dev/shm/traider-secrets').default('/dev/shm/traider-secrets'),
 })
 
 export type Env = z.infer<typeof schema>

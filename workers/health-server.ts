@@ -1,5 +1,5 @@
 // The worker's /healthz endpoint for container healthchecks: 200 while the probe says the
-// process can do work, 503 when it cannot, 404 for anything else.
+// process can do work, 503 when it cannot; /metrics when a metrics exposition is given; 404 else.
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { errorFields, type Logger } from '@/server/logger'
@@ -28,11 +28,24 @@ export async function startHealthServer(options: {
   host?: string
   probe: () => Promise<HealthReport>
   log: Logger
+  /** Prometheus exposition on GET /metrics, behind the same access rule as the web app's. */
+  metrics?: { expose: () => Promise<{ contentType: string; body: string }>; authorize: (request: { authorization: string | null; ip: string | null }) => { ok: true } | { ok: false; status: number; message: string } }
 }): Promise<HealthServer> {
-  const { probe, log } = options
+  const { probe, log, metrics } = options
 
   const respond = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const pathname = new URL(req.url ?? '/', 'http://health.local').pathname
+    if (metrics && pathname === '/metrics' && req.method === 'GET') {
+      const decision = metrics.authorize({ authorization: req.headers.authorization ?? null, ip: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? null })
+      if (!decision.ok) {
+        send(res, decision.status, { status: 'denied', message: decision.message })
+        return
+      }
+      const { contentType, body } = await metrics.expose()
+      res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' })
+      res.end(body)
+      return
+    }
     if (pathname !== '/healthz' || (req.method !== 'GET' && req.method !== 'HEAD')) {
       send(res, 404, { status: 'not-found', message: 'The worker serves only GET /healthz.' })
       return

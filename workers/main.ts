@@ -17,8 +17,22 @@ import { requeueStrandedChecks } from '@/server/modules/environment/run-environm
 import { requestEnvironmentCheck } from '@/server/modules/environment/environment.service'
 import { AUDIT_VERIFY_QUEUE, scheduleDailyAuditVerify } from '@/server/modules/audit/audit-verify-schedule'
 import { SYSTEM_ACTOR } from '@/server/modules/audit/audit'
+import { controlMetrics } from '@/server/modules/observability/metrics'
+import { metricsAccess } from '@/server/modules/observability/metrics-access'
+import { prometheusGateCheck } from '@/server/modules/observability/gates'
+import { grafanaDeploymentAnnotator } from '@/server/modules/observability/grafana-annotations'
+import { secretStoreGrafanaCredentials } from '@/server/modules/observability/grafana-credentials'
+import { startTracing, type TracingHandle } from '@/server/modules/observability/tracing'
 import { startHealthServer, type HealthServer } from './health-server'
 import { createAuditVerifyProcessor } from './processors/audit-verify.processor'
+import { createBackupProcessor } from './processors/backup.processor'
+import { BACKUP_JOB_OPTIONS } from '@/server/infra/backup-queue'
+import { BACKUP_QUEUE, syncAllBackupSchedules } from '@/server/modules/backup/backup-jobs'
+import { defaultRunnerResolver } from '@/server/modules/backup/backup-target'
+import { preDeployBackup } from '@/server/modules/backup/pre-deploy-backup'
+import { createWebhookDeliveryProcessor } from './processors/webhook-delivery.processor'
+import { WEBHOOK_QUEUE, webhookEnqueuer } from '@/server/infra/webhook-queue'
+import { startDeliveryOutbox } from '@/server/modules/notification/deliver-webhook'
 import { createDeploymentGateProcessor } from './processors/deployment-gate.processor'
 import { createDeploymentProcessor } from './processors/deployment.processor'
 import { createEnvironmentCheckProcessor } from './processors/environment-check.processor'
@@ -145,7 +159,11 @@ async function main() {
   let connection: Redis | undefined
   const workers: Worker[] = []
   let auditVerifyQueue: Queue | undefined
+  let backupQueue: Queue | undefined
+  let webhookQueue: Queue | undefined
+  let stopWebhookOutbox: (() => Promise<void>) | undefined
   let health: HealthServer | undefined
+  let tracing: TracingHandle | undefined
   let stopping = false
 
   const shutdown = async (signal: NodeJS.Signals) => {
@@ -156,12 +174,16 @@ async function main() {
     stopping = true
     log.info(`${signal} received: finishing running jobs, then stopping`)
     await health?.close()
+    await stopWebhookOutbox?.()
     await Promise.all(workers.map((w) => w.close()))
     await auditVerifyQueue?.close()
+    await backupQueue?.close()
+    await webhookQueue?.close()
     await closeQueues()
     // BullMQ does not close a connection it was given.
     await connection?.quit()
     await disconnectDb()
+    await tracing?.shutdown()
     log.info('Worker stopped cleanly')
     process.exit(0)
   }
@@ -176,6 +198,9 @@ async function main() {
 
   try {
     await checkPostgres(config)
+    // Tracing off (no OTEL_EXPORTER_OTLP_ENDPOINT): the SDK is never loaded.
+    tracing = await startTracing({ serviceName: 'traider-control-worker', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT })
+    const metrics = controlMetrics('worker')
     connection = createBullConnection('worker')
     // BullMQ reports connection trouble on the worker's 'error' event; this listener only
     // keeps ioredis from printing its own "unhandled error" lines before the worker exists.
@@ -192,7 +217,11 @@ async function main() {
         stopTimeoutSeconds: config.DEPLOY_STOP_TIMEOUT_SECONDS,
         bakePollMs: 1_000,
       },
+      gates: prometheusGateCheck(db()),
     }
+    // Backups: commands run where each database is (this host, or docker exec in its container).
+    const backupDeps = { db: db(), resolveRunner: defaultRunnerResolver(dockerStackRuntime), backupDir: config.BACKUP_DIR, log: log.child({ queue: BACKUP_QUEUE }), runtime: dockerStackRuntime }
+    engineDeps.backup = preDeployBackup(backupDeps)
     const definitions = [
       { queue: QUEUE_NAMES.environmentCheck, processor: createEnvironmentCheckProcessor(checkDeps, log.child({ queue: QUEUE_NAMES.environmentCheck })) },
       {
@@ -200,13 +229,15 @@ async function main() {
         processor: createDeploymentProcessor(engineDeps, log.child({ queue: QUEUE_NAMES.deployment }), async (deploymentId) => {
           const deployment = await db().deployment.findUniqueOrThrow({ where: { id: deploymentId }, select: { environmentId: true } })
           await requestEnvironmentCheck({ db: db(), queue: bullJobQueue }, SYSTEM_ACTOR, deployment.environmentId)
-        }),
+        }, grafanaDeploymentAnnotator({ db: db(), credentials: secretStoreGrafanaCredentials(db()) })),
       },
       {
         queue: QUEUE_NAMES.deploymentGate,
         processor: createDeploymentGateProcessor({ db: db(), queue: bullJobQueue }, log.child({ queue: QUEUE_NAMES.deploymentGate })),
       },
       { queue: AUDIT_VERIFY_QUEUE, processor: createAuditVerifyProcessor({ db: db() }, log.child({ queue: AUDIT_VERIFY_QUEUE })) },
+      { queue: BACKUP_QUEUE, processor: createBackupProcessor(backupDeps, backupDeps.log) },
+      { queue: WEBHOOK_QUEUE, processor: createWebhookDeliveryProcessor({ db: db(), baseUrl: config.NEXTAUTH_URL }, log.child({ queue: WEBHOOK_QUEUE })) },
     ]
     for (const { queue, processor } of definitions) {
       const w = new Worker(queue, processor, {
@@ -220,7 +251,9 @@ async function main() {
         maxStalledCount: 3,
       })
       w.on('error', (error) => log.error('BullMQ worker error', { queue, err: errorFields(error) }))
+      w.on('completed', () => metrics.jobs.inc({ queue, result: 'completed' }))
       w.on('failed', (job, error) => {
+        metrics.jobs.inc({ queue, result: 'failed' })
         const attempts = job?.opts.attempts ?? DEFAULT_JOB_OPTIONS.attempts
         log.error('Job failed', {
           queue,
@@ -236,6 +269,16 @@ async function main() {
     // Daily audit-chain verification; upsertJobScheduler keeps restarts from duplicating it.
     auditVerifyQueue = new Queue(AUDIT_VERIFY_QUEUE, { connection, prefix: bullPrefix() })
     await scheduleDailyAuditVerify(auditVerifyQueue)
+    // Backup schedulers per environment and kind, upserted by stable id: restarts never duplicate them.
+    backupQueue = new Queue(BACKUP_QUEUE, { connection, prefix: bullPrefix() })
+    const backupSchedules = await syncAllBackupSchedules(backupQueue, await db().backupConfig.findMany(), BACKUP_JOB_OPTIONS)
+    log.info('Backup schedules in place', backupSchedules)
+    // Webhook outbox: deliveries notify() wrote (in the event's transaction) become jobs, id = delivery id.
+    webhookQueue = new Queue(WEBHOOK_QUEUE, { connection, prefix: bullPrefix() })
+    stopWebhookOutbox = startDeliveryOutbox(
+      { db: db(), enqueue: webhookEnqueuer(webhookQueue) },
+      { intervalMs: 1_000, onError: (error) => log.warn('Could not queue webhook deliveries; retrying in a second', { err: errorFields(error) }) },
+    )
 
     try {
       const requeued = await requeueStrandedChecks({ db: db() }, bullJobQueue)
@@ -253,6 +296,10 @@ async function main() {
       health = await startHealthServer({
         port: config.WORKER_HEALTH_PORT,
         log,
+        metrics: {
+          authorize: metricsAccess({ token: config.METRICS_TOKEN, allowedCidrs: config.METRICS_ALLOWED_CIDRS }),
+          expose: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+        },
         probe: async () => {
           const running = workers.every((w) => w.isRunning()) && !stopping
           const redis = await redisAnswers(liveConnection)

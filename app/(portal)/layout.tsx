@@ -13,6 +13,7 @@ import { hasPermission } from '@/server/auth/permissions'
 import { getSessionUser } from '@/server/auth/session'
 import { MobileNav, SidebarNav } from './_components/portal-nav'
 import { AuditBanner } from './_components/audit-banner'
+import { NotificationBell } from './_components/notification-bell'
 
 export const dynamic = 'force-dynamic'
 
@@ -46,6 +47,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
             </span>
             <RoleBadge role={user.role} />
             <Separator orientation="vertical" className="mx-1 data-[orientation=vertical]:h-5" />
+            <NotificationBell />
             <ThemeToggle />
             <SignOutButton className="hidden sm:inline-flex" />
             <SignOutButton compact className="sm:hidden" />

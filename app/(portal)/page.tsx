@@ -3,6 +3,7 @@ import type { Metadata } from 'next'
 import { PageHeader } from '@/components/page-header'
 import { hasPermission } from '@/server/auth/permissions'
 import { getSessionUser } from '@/server/auth/session'
+import { BreakGlassAlerts } from './_components/break-glass-alerts'
 import { EnvironmentCards } from './_components/environment-cards'
 
 export const metadata: Metadata = { title: 'Dashboard' }
@@ -13,6 +14,7 @@ export default async function DashboardPage() {
   return (
     <div className="grid grid-cols-1 gap-6">
       <PageHeader title="Dashboard" description="Every environment: whether its Docker engine answers, and which release runs there." />
+      {user && <BreakGlassAlerts canAcknowledge={hasPermission(user.role, 'deploy:approve')} userId={user.id} />}
       <EnvironmentCards canManage={canManage} />
     </div>
   )

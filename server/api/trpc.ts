@@ -10,12 +10,17 @@ import { hasPermission, type Permission } from '@/server/auth/permissions'
 import type { Services } from '@/server/container'
 import { DomainError, type DomainErrorCode } from '@/server/errors'
 import { audit, type AuditActor } from '@/server/modules/audit/audit'
+import { observeProcedure } from '@/server/modules/observability/procedure-metrics'
+import { scopeFor, tokenAllows } from '@/server/auth/api-token-scopes'
+import type { TokenIdentity } from '@/server/modules/api-token/api-token.service'
 
 export type Context = {
   services: Services
   user: SessionUser | null
   ip: string | null
   userAgent: string | null
+  /** Set when the request authenticated with an API token (its owner is `user`). */
+  token?: TokenIdentity | null
 }
 
 /** What a procedure requires: a permission, any signed-in user, or nothing. */
@@ -23,7 +28,7 @@ export type ProcedureMeta = { permission: Permission | 'authenticated' | 'public
 
 export function actorOf(ctx: Context): AuditActor {
   return ctx.user
-    ? { type: 'USER', id: ctx.user.id, label: ctx.user.email, ip: ctx.ip, userAgent: ctx.userAgent }
+    ? { type: 'USER', id: ctx.user.id, label: ctx.user.email, ip: ctx.ip, userAgent: ctx.userAgent, ...(ctx.token && { viaToken: { id: ctx.token.id, name: ctx.token.name } }) }
     : { type: 'ANONYMOUS', id: null, label: 'anonymous', ip: ctx.ip, userAgent: ctx.userAgent }
 }
 
@@ -80,12 +85,19 @@ const convertDomainErrors = t.middleware(async ({ next }) => {
 export const router = t.router
 export const createCallerFactory = t.createCallerFactory
 
-export const publicProcedure = t.procedure.use(convertDomainErrors).meta({ permission: 'public' })
+/** Counts and times every call (traider_control_trpc_*) and, with tracing on, gives it a span. */
+const procedureMetrics = t.middleware(({ path, type, next }) => observeProcedure({ path, type }, next))
+
+export const publicProcedure = t.procedure.use(procedureMetrics).use(convertDomainErrors).meta({ permission: 'public' })
 
 export const authedProcedure = publicProcedure.meta({ permission: 'authenticated' }).use(({ ctx, meta, next }) => {
   if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'You are signed out. Sign in again to continue.' })
   if (ctx.user.mustChangePassword && !meta?.allowWithPendingPasswordChange) {
     throw new TRPCError({ code: 'FORBIDDEN', message: 'Change your one-time password first (Settings → Password).' })
+  }
+  // Account, two-factor and token management need the person, not a token.
+  if (ctx.token && meta?.permission === 'authenticated') {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'API tokens cannot do this: sign in to the portal as yourself.' })
   }
   return next({ ctx: { ...ctx, user: ctx.user, actor: actorOf(ctx) } })
 })
@@ -93,6 +105,20 @@ export const authedProcedure = publicProcedure.meta({ permission: 'authenticated
 /** A procedure that needs `permission`: FORBIDDEN "Permission required: X" otherwise (audited). */
 export function permissionProcedure(permission: Permission) {
   return authedProcedure.meta({ permission }).use(async ({ ctx, path, next }) => {
+    if (ctx.token && !tokenAllows(ctx.token.scopes, ctx.user.role, permission)) {
+      await audit(ctx.services.db, ctx.actor, {
+        action: 'auth.permission_denied',
+        outcome: 'denied',
+        summary: { procedure: path, permission, role: ctx.user.role, tokenScopes: ctx.token.scopes },
+      })
+      const scope = scopeFor(permission)
+      throw new TRPCError({
+        code: 'FORBIDDEN',
+        message: scope
+          ? `Permission required: ${permission}. This API token lacks the "${scope}" scope (or its owner's role lacks the permission): create a token with it.`
+          : `Permission required: ${permission}. API tokens cannot do this: sign in to the portal as yourself.`,
+      })
+    }
     if (!hasPermission(ctx.user.role, permission)) {
       await audit(ctx.services.db, ctx.actor, {
         action: 'auth.permission_denied',

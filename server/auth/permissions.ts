@@ -9,6 +9,8 @@ export const PERMISSIONS = {
   'deploy:read': 'VIEWER',
   'backup:read': 'VIEWER',
   'env:check': 'OPERATOR',
+  // Secret names, versions and who changed them (never values).
+  'secret:read': 'OPERATOR',
   'deploy:request': 'OPERATOR',
   'deploy:rollback': 'OPERATOR',
   'deploy:emergency': 'OPERATOR',
@@ -20,6 +22,7 @@ export const PERMISSIONS = {
   'secret:write': 'ADMIN',
   'user:manage': 'ADMIN',
   'token:manage': 'OPERATOR',
+  'webhook:manage': 'ADMIN',
 } as const satisfies Record<string, Role>
 
 export type Permission = keyof typeof PERMISSIONS

@@ -10,4 +10,11 @@ export type SealedColumn = {
   column: string
 }
 
-export const SEALED_COLUMNS: readonly SealedColumn[] = []
+export const SEALED_COLUMNS: readonly SealedColumn[] = [
+  // Embedded secret store values (NULL for deleted versions) and Vault connection settings.
+  { table: 'SecretValue', id: 'id', column: 'sealedValue' },
+  { table: 'SecretStoreConfig', id: 'environmentId', column: 'vaultSealed' },
+  // TOTP seeds (context totp:<userId>) and webhook signing keys (context webhook:<id>).
+  { table: 'TotpEnrollment', id: 'userId', column: 'secretSealed' },
+  { table: 'Webhook', id: 'id', column: 'signingKeySealed' },
+]

@@ -15,6 +15,7 @@ import {
 } from './docker-container-reports'
 import { runDockerCall, type EngineRefusal } from './docker'
 import { StackRuntimeError, type ContainerStatus, type DockerEndpoint, type HostResources, type StackRuntime } from './ports'
+import { removeSecretDir, supportsSecretFiles, writeSecretFiles } from './secret-files'
 import { composeResourceName, STACK_LABELS, toContainerCreate } from './service-spec-to-docker'
 
 const POLL_MS = 250
@@ -225,8 +226,16 @@ export const dockerStackRuntime: StackRuntime = {
   },
 
   async createServiceContainer(endpoint, request) {
-    const plan = toContainerCreate(request)
-    const subject = `Container ${plan.name} for service "${request.service.name}" (image ${request.service.image})`
+    const subject = `Container ${request.containerName} for service "${request.service.name}" (image ${request.service.image})`
+    let secretsHostDir: string | undefined
+    if (request.secretFiles && request.secretFiles.length > 0) {
+      if (!supportsSecretFiles(endpoint)) {
+        throw new StackRuntimeError('invalid', `${subject}: secret files need the worker on the Docker host (${endpoint.url} is remote): ask for the secrets as variables (x-traider: { env: NAME }) or run a worker on that host.`)
+      }
+      const user = request.service.user ?? (await dockerStackRuntime.resolveImage(endpoint, request.imageId)).user
+      secretsHostDir = await writeSecretFiles(request.containerName, request.secretFiles, user)
+    }
+    const plan = toContainerCreate(request, { secretsHostDir })
     return runDockerCall(
       endpoint,
       async (docker, abortSignal) => {
@@ -246,7 +255,10 @@ export const dockerStackRuntime: StackRuntime = {
         return { id: container.id, name: plan.name }
       },
       { onEngineError: refusals(endpoint, subject, { conflict: 'That name is taken: remove or rename the other container, then retry.' }) },
-    )
+    ).catch(async (error: unknown) => {
+      await removeSecretDir(secretsHostDir)
+      throw error
+    })
   },
 
   async startContainer(endpoint, id) {
@@ -265,9 +277,17 @@ export const dockerStackRuntime: StackRuntime = {
   },
 
   async removeContainer(endpoint, id, { force }) {
+    // Its secret files (if any) go with it: the directory is named in a label.
+    const secretsDir = supportsSecretFiles(endpoint)
+      ? await inspectAnswer(endpoint, id).then((answer) => answer.Config?.Labels?.[STACK_LABELS.secretsDir], (error: unknown) => {
+          if (error instanceof StackRuntimeError && error.kind === 'not-found') return undefined
+          throw error
+        })
+      : undefined
     await runDockerCall(endpoint, (docker, abortSignal) => tolerating([404], docker.getContainer(id).remove(abortable({ force, v: true }, abortSignal))), {
       onEngineError: refusals(endpoint, `Container ${id}`, { conflict: 'Stop it first, or remove it with force.' }),
     })
+    await removeSecretDir(secretsDir)
   },
 
   async renameContainer(endpoint, id, newName) {

@@ -79,6 +79,10 @@ export type ServiceContainerRequest = {
   containerName: string
   /** Added to (and overriding) the service's environment, e.g. values read from the SecretStore. */
   env?: Record<string, string>
+  /** Files for /run/secrets/<name>, values read from the SecretStore at rollout; kept only on the host's tmpfs. */
+  secretFiles?: Array<{ name: string; value: string }>
+  /** Names and versions of the secrets the container gets, hashed: kept as a label so a rotation replaces it. */
+  secretsHash?: string
   /** Network key → engine-side name, from ensureNetwork; default `<project>_<key>`. */
   networkNames?: Record<string, string>
   /** Volume key → engine-side name, from ensureVolume; default `<project>_<key>`. */
@@ -177,4 +181,78 @@ export interface StackRuntime {
   /** Already gone counts as removed. */
   removeNetwork(endpoint: DockerEndpoint, dockerName: string): Promise<void>
   removeVolume(endpoint: DockerEndpoint, dockerName: string): Promise<void>
+}
+
+// ---------------------------------------------------------------------------------------------
+// CommandRunner: runs a program where a database is, for the backup engines. Two doors: the
+// worker's own host (local-command-runner.ts) and `docker exec` in a container
+// (docker-exec-runner.ts). The engines only ever see this interface.
+
+export type CommandOptions = {
+  /** OS user to run as (pgBackRest and pg_ctl must run as the cluster's owner). */
+  user?: string
+  /** Extra environment variables (never secrets in logs: the runner does not print them). */
+  env?: Record<string, string>
+  /** When given, stdout is piped here instead of being collected (dump files stream through it). */
+  stdout?: NodeJS.WritableStream
+  /** Hard limit; the process is killed after it. Default 6 h. */
+  timeoutMs?: number
+}
+
+export type CommandResult = {
+  exitCode: number
+  /** Collected stdout (empty when it was streamed to options.stdout); at most 4 MB is kept. */
+  stdout: string
+  /** The last 64 kB of stderr. */
+  stderr: string
+}
+
+export interface CommandRunner {
+  /** Where commands run, in words: "this host" or "container traider-postgres-1 on unix:///…". */
+  readonly where: string
+  run(argv: string[], options?: CommandOptions): Promise<CommandResult>
+  /** Puts a file from the worker host at `remotePath` (same path when local) readable by `user`. */
+  copyIn(localPath: string, remotePath: string, options?: { user?: string }): Promise<void>
+}
+
+// ---------------------------------------------------------------------------------------------
+// SecretStore: one environment's secrets (the embedded store in Postgres, or Vault KV v2).
+// Values leave a store only through `read`, and only the engine (at rollout) and adapters that
+// need a credential call it; nothing returns a value to a browser.
+
+export type SecretMetadata = {
+  name: string
+  /** The store's own version number (embedded: 1, 2, …; Vault: the KV v2 version). */
+  version: number
+  updatedAt: Date | null
+  /** Who wrote this version, when the store knows (Vault does not). */
+  updatedBy: string | null
+}
+
+export type SecretRead = { name: string; version: number; value: string }
+
+export type SecretStoreHealth = { ok: boolean; detail: string }
+
+export type SecretWriter = { id: string | null; label: string }
+
+export interface SecretStore {
+  readonly kind: 'embedded' | 'vault'
+  /** Every live secret with its latest version (deleted names are left out). */
+  list(): Promise<SecretMetadata[]>
+  /** The latest version's value, or null when the name does not exist (or was deleted). */
+  read(name: string): Promise<SecretRead | null>
+  /** Writes a new version; returns its metadata (never the value). */
+  write(name: string, value: string, by: SecretWriter): Promise<SecretMetadata>
+  /** Deletes the name (all versions stop being readable). Missing counts as deleted. */
+  delete(name: string, by: SecretWriter): Promise<void>
+  /** Reachable and credentials valid; `detail` says what to do when not. Never throws. */
+  check(): Promise<SecretStoreHealth>
+}
+
+/** A store that cannot answer (unreachable, sealed, credentials refused): the message says what to do. */
+export class SecretStoreUnavailableError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'SecretStoreUnavailableError'
+  }
 }

@@ -4,13 +4,15 @@ import { z } from 'zod'
 import { env } from '@/server/env'
 import type { JobQueue } from './ports'
 import { createBullConnection } from './redis'
+import { currentTraceparent } from '@/server/modules/observability/tracing'
 
 export const QUEUE_NAMES = { environmentCheck: 'environment-check', deployment: 'deployment', deploymentGate: 'deployment-gate' } as const
 
 export const environmentCheckPayload = z.object({ v: z.literal(1), checkId: z.string().min(1) })
 export type EnvironmentCheckPayload = z.infer<typeof environmentCheckPayload>
 
-export const deploymentPayload = z.object({ v: z.literal(1), deploymentId: z.string().min(1) })
+// traceparent: the W3C trace context of the request that queued it (tracing on), never a secret.
+export const deploymentPayload = z.object({ v: z.literal(1), deploymentId: z.string().min(1), traceparent: z.string().max(128).optional() })
 export type DeploymentPayload = z.infer<typeof deploymentPayload>
 
 /** BullMQ key prefix: isolates this instance (and each test run) inside one Redis. */
@@ -64,7 +66,7 @@ export const bullJobQueue: JobQueue = {
     await addIdempotent(queues().environmentCheck, 'check', checkId, environmentCheckPayload.parse({ v: 1, checkId }))
   },
   async enqueueDeployment(deploymentId) {
-    await addIdempotent(queues().deployment, 'deploy', deploymentId, deploymentPayload.parse({ v: 1, deploymentId }))
+    await addIdempotent(queues().deployment, 'deploy', deploymentId, deploymentPayload.parse({ v: 1, deploymentId, traceparent: currentTraceparent() }))
   },
   async enqueueDeploymentGate(deploymentId, at) {
     // One pending re-check per deployment and time; a later one replaces nothing, it just runs too.
@@ -80,4 +82,32 @@ export async function closeQueues() {
   await Promise.all([q.environmentCheck.close(), q.deployment.close(), q.deploymentGate.close()])
   // BullMQ does not close connections passed in: quit it ourselves.
   await q.connection.quit()
+}
+
+export type QueueDepth = { queue: string; waiting: number; active: number; failed: number; delayed: number }
+
+/** Waiting/active/failed/delayed jobs per queue (metrics endpoint); reuses the queue connection. */
+export async function queueDepths(names: readonly string[]): Promise<QueueDepth[]> {
+  const q = queues()
+  const byName = new Map<string, Queue>([
+    [QUEUE_NAMES.environmentCheck, q.environmentCheck as Queue],
+    [QUEUE_NAMES.deployment, q.deployment as Queue],
+    [QUEUE_NAMES.deploymentGate, q.deploymentGate as Queue],
+  ])
+  return Promise.all(
+    names.map(async (name) => {
+      let queue = byName.get(name)
+      let temporary = false
+      if (!queue) {
+        queue = new Queue(name, { connection: q.connection, prefix: bullPrefix() })
+        temporary = true
+      }
+      try {
+        const counts = await queue.getJobCounts('waiting', 'active', 'failed', 'delayed')
+        return { queue: name, waiting: counts.waiting ?? 0, active: counts.active ?? 0, failed: counts.failed ?? 0, delayed: counts.delayed ?? 0 }
+      } finally {
+        if (temporary) await queue.close()
+      }
+    }),
+  )
 }

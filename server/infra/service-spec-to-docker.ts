@@ -16,6 +16,10 @@ export const STACK_LABELS = {
   managed: 'traider.managed',
   /** The image reference as the service names it: the container itself is created from the resolved ID. */
   image: 'traider.image',
+  /** Hash of the secret names and versions injected (absent without secrets): a rotation replaces the container. */
+  secretsHash: 'traider.secrets-hash',
+  /** Host tmpfs directory holding the container's secret files; removed with the container. */
+  secretsDir: 'traider.secrets-dir',
 } as const
 
 /** Compose's engine-side name for a project's network or volume key. */
@@ -71,11 +75,11 @@ export type ContainerCreatePlan = { name: string; body: ContainerCreateBody; att
 const NANOS_PER_MS = 1_000_000
 
 /**
- * The whole create request for one service. Not handled here: `secrets` (the engine passes
- * secret values through `request.env`) and `dependsOn` (the engine orders the rollout) — and
+ * The whole create request for one service. Secrets: variables arrive in `request.env`, files
+ * in the host directory the runtime wrote (`options.secretsHostDir`). Not handled: `dependsOn` (the engine orders the rollout) — and
  * `reservations.nanoCpus`, which a standalone engine has no setting for.
  */
-export function toContainerCreate(request: ServiceContainerRequest): ContainerCreatePlan {
+export function toContainerCreate(request: ServiceContainerRequest, options: { secretsHostDir?: string } = {}): ContainerCreatePlan {
   const { service, project } = request
   const networkName = (key: string) => request.networkNames?.[key] ?? composeResourceName(project, key)
   const volumeName = (key: string) => request.volumeNames?.[key] ?? composeResourceName(project, key)
@@ -96,6 +100,8 @@ export function toContainerCreate(request: ServiceContainerRequest): ContainerCr
     if (mount.source === undefined) return base // anonymous volume: the engine names it
     return { ...base, Source: mount.type === 'volume' ? volumeName(mount.source) : mount.source }
   })
+  // Secret files: the per-container tmpfs directory the runtime wrote, read-only at /run/secrets.
+  if (options.secretsHostDir) mounts.push({ Type: 'bind', Source: options.secretsHostDir, Target: '/run/secrets', ReadOnly: true })
 
   const [firstNetwork, ...otherNetworks] = service.networkMode ? [] : service.networks
   const aliases = [service.name]
@@ -106,7 +112,11 @@ export function toContainerCreate(request: ServiceContainerRequest): ContainerCr
     ...(service.entrypoint && { Entrypoint: service.entrypoint }),
     Env: Object.entries({ ...service.environment, ...request.env }).map(([key, value]) => `${key}=${value}`),
     ExposedPorts: exposed,
-    Labels: labelsFor(request),
+    Labels: {
+      ...labelsFor(request),
+      ...(request.secretsHash && { [STACK_LABELS.secretsHash]: request.secretsHash }),
+      ...(options.secretsHostDir && { [STACK_LABELS.secretsDir]: options.secretsHostDir }),
+    },
     ...(service.user !== undefined && { User: service.user }),
     ...(service.healthcheck && { Healthcheck: toDockerHealthcheck(service.healthcheck) }),
     HostConfig: {

@@ -4,12 +4,12 @@ import { UnrecoverableError, type Job } from 'bullmq'
 import { deploymentPayload } from '@/server/infra/queues'
 import { errorFields, type Logger } from '@/server/logger'
 import type { EngineDeps } from '@/server/modules/deployment/engine-context'
-import { runDeployment } from '@/server/modules/deployment/run-deployment'
+import { runObservedDeployment, type DeploymentAnnotator } from '@/server/modules/observability/observed-deployment'
 
 /** After a deployment ends, the environment's engine facts (containers running) are stale: re-check. */
 export type AfterDeployment = (deploymentId: string) => Promise<void>
 
-export function createDeploymentProcessor(deps: EngineDeps, log: Logger, afterDeployment?: AfterDeployment) {
+export function createDeploymentProcessor(deps: EngineDeps, log: Logger, afterDeployment?: AfterDeployment, annotate?: DeploymentAnnotator) {
   return async function processDeployment(job: Job) {
     const parsed = deploymentPayload.safeParse(job.data)
     if (!parsed.success) {
@@ -19,7 +19,7 @@ export function createDeploymentProcessor(deps: EngineDeps, log: Logger, afterDe
     const fields = { jobId: job.id, deploymentId, attempt: job.attemptsMade + 1 }
     log.info('Deployment job started', fields)
     try {
-      const status = await runDeployment(deps, deploymentId)
+      const status = await runObservedDeployment(deps, deploymentId, { traceparent: parsed.data.traceparent, annotate, log })
       if (status === null) log.warn('Deployment no longer exists; nothing to do', fields)
       else log.info('Deployment job finished', { ...fields, status })
       if (status !== null && afterDeployment) {

@@ -54,7 +54,7 @@ const NAV: NavItem[][] = [
     { href: '/deployments', label: 'Deployments', icon: Rocket },
     { href: '/approvals', label: 'Approvals', icon: Stamp, count: PendingApprovalsCount },
     { href: '/backups', label: 'Backups', icon: DatabaseBackup, soon: true },
-    { href: '/secrets', label: 'Secrets', icon: KeyRound, soon: true },
+    { href: '/secrets', label: 'Secrets', icon: KeyRound },
     { href: '/observability', label: 'Observability', icon: Activity, soon: true },
     { href: '/audit', label: 'Audit', icon: ScrollText },
   ],

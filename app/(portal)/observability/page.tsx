@@ -1,17 +1,17 @@
-// Observability: not built yet (arrives with the Grafana and Jaeger embeds).
+// Observability: per environment, its Grafana dashboards (listed through Grafana's API) and
+// Jaeger search embedded through the portal's authenticated proxy, beside native PromQL charts.
 import type { Metadata } from 'next'
-import { Activity } from 'lucide-react'
-import { NotBuiltPage } from '../_components/not-built'
+import { PageHeader } from '@/components/page-header'
+import { ObservabilityView } from './_components/observability-view'
 
 export const metadata: Metadata = { title: 'Observability' }
 
-export default function ObservabilityPage() {
+export default async function ObservabilityPage({ searchParams }: { searchParams: Promise<{ env?: string }> }) {
+  const { env } = await searchParams
   return (
-    <NotBuiltPage
-      title="Observability"
-      description="Metrics and traces of the running trading stack."
-      icon={Activity}
-      willDo="Embed the Grafana dashboards and Jaeger traces of each environment next to the deployments that explain them."
-    />
+    <div className="grid grid-cols-1 gap-6">
+      <PageHeader title="Observability" description="Dashboards, traces and metrics of each environment, without leaving the portal or signing in twice." />
+      <ObservabilityView initialSlug={env ?? null} />
+    </div>
   )
 }

@@ -9,7 +9,10 @@ import { ThemeChoice } from '@/components/theme-toggle'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
-import { permissionsOf } from '@/server/auth/permissions'
+import { hasPermission, permissionsOf } from '@/server/auth/permissions'
+import { ApiTokensCard } from './_components/api-tokens-card'
+import { TwoFactorCard } from './_components/two-factor-card'
+import { WebhooksCard } from './_components/webhooks-card'
 import { getSessionUser } from '@/server/auth/session'
 
 export const metadata: Metadata = { title: 'Settings' }
@@ -85,6 +88,9 @@ export default async function SettingsPage() {
           </Card>
         </div>
       </div>
+      {hasPermission(user.role, 'token:manage') && <ApiTokensCard />}
+      <TwoFactorCard />
+      {hasPermission(user.role, 'webhook:manage') && <WebhooksCard />}
     </div>
   )
 }

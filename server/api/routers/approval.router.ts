@@ -2,13 +2,15 @@
 // and each environment's approval policy.
 import { z } from 'zod'
 import { permissionProcedure, router } from '@/server/api/trpc'
-import { approvalPolicyInput, approveInput, rejectInput } from '@/server/modules/approval/approval.schema'
+import { approvalPolicyInput, approveInput, pendingApprovalOutput, rejectInput } from '@/server/modules/approval/approval.schema'
 import { approveDeployment, countPendingApprovals, getApprovalPolicy, listPendingApprovals, rejectDeployment, updateApprovalPolicy } from '@/server/modules/approval/approval.service'
 
 const decidedOutput = z.object({ id: z.string(), number: z.number(), releaseNumber: z.number(), approval: z.string(), queued: z.boolean() })
 
 export const approvalRouter = router({
-  pending: permissionProcedure('deploy:read').query(({ ctx }) => listPendingApprovals(ctx.services, ctx.user.id)),
+  pending: permissionProcedure('deploy:read')
+    .output(z.array(pendingApprovalOutput))
+    .query(({ ctx }) => listPendingApprovals(ctx.services, ctx.user.id)),
 
   pendingCount: permissionProcedure('deploy:read')
     .output(z.number())

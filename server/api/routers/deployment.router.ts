@@ -1,25 +1,18 @@
 // Deployments: plan, request, roll back (also the emergency path), cancel, and read them.
 import { z } from 'zod'
 import { permissionProcedure, router } from '@/server/api/trpc'
-import { deploymentIdInput, planInput, requestDeploymentInput, rollbackInput } from '@/server/modules/deployment/deployment.schema'
+import { cancelOutput, deploymentCreatedOutput, deploymentIdInput, deploymentPageOutput, emergencyRollbackInput, listDeploymentsInput, planInput, planOutput, requestDeploymentInput, rollbackInput } from '@/server/modules/deployment/deployment.schema'
 import { deploymentLogs, environmentContainerLogs, getDeployment, listDeployments, listEnvironmentContainers, listReleases } from '@/server/modules/deployment/deployment.queries'
-import { cancelDeployment, previewPlan, requestDeployment, requestRollback } from '@/server/modules/deployment/deployment.service'
+import { cancelDeployment, planDeployment, requestDeployment, requestRollback } from '@/server/modules/deployment/deployment.service'
 
-const createdOutput = z.object({ id: z.string(), number: z.number(), releaseNumber: z.number(), approval: z.string(), queued: z.boolean() })
+const createdOutput = deploymentCreatedOutput
 const environmentIdInput = z.object({ environmentId: z.string().min(1) })
 
 export const deploymentRouter = router({
   plan: permissionProcedure('deploy:request')
     .input(planInput)
-    .query(async ({ ctx, input }) => {
-      const preview = await previewPlan(ctx.services, input)
-      return {
-        planHash: preview.planHash,
-        stackVersion: preview.stackVersion.version,
-        diff: preview.diff,
-        services: preview.plan.services.map((s) => ({ name: s.name, image: s.imageRef, imageId: s.imageId, limits: s.spec.limits })),
-      }
-    }),
+    .output(planOutput)
+    .query(({ ctx, input }) => planDeployment(ctx.services, input)),
 
   request: permissionProcedure('deploy:request')
     .input(requestDeploymentInput)
@@ -33,25 +26,18 @@ export const deploymentRouter = router({
 
   /** Break-glass: back to the last successful release, with a reason (approvals gate the rest). */
   emergencyRollback: permissionProcedure('deploy:emergency')
-    .input(z.object({ environmentId: z.string().min(1), reason: z.string().trim().min(5, 'Say in a few words what is wrong (at least 5 characters).').max(500) }))
+    .input(emergencyRollbackInput)
     .output(createdOutput)
     .mutation(({ ctx, input }) => requestRollback(ctx.services, ctx.actor, { ...input, emergency: true })),
 
   cancel: permissionProcedure('deploy:request')
     .input(deploymentIdInput)
-    .output(z.object({ cancelledImmediately: z.boolean() }))
+    .output(cancelOutput)
     .mutation(({ ctx, input }) => cancelDeployment(ctx.services, ctx.actor, input.deploymentId)),
 
   list: permissionProcedure('deploy:read')
-    .input(
-      z.object({
-        environmentId: z.string().optional(),
-        status: z.array(z.enum(['REQUESTED', 'QUEUED', 'PREFLIGHT', 'BACKUP', 'ROLLING_OUT', 'VERIFYING', 'ROLLING_BACK', 'SUCCEEDED', 'ROLLED_BACK', 'FAILED', 'CANCELLED', 'REJECTED'])).optional(),
-        order: z.enum(['desc', 'asc']).default('desc'),
-        cursor: z.string().optional(),
-        limit: z.number().int().min(1).max(100).default(25),
-      }),
-    )
+    .input(listDeploymentsInput)
+    .output(deploymentPageOutput)
     .query(({ ctx, input }) => listDeployments(ctx.services, input)),
 
   get: permissionProcedure('deploy:read')

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { permissionProcedure, router } from '@/server/api/trpc'
 import { saveStackInput } from '@/server/modules/deployment/deployment.schema'
 import { getStack, saveStackVersion } from '@/server/modules/stack/stack.service'
+import { stackOutput } from '@/server/modules/stack/stack.schema'
 import { validateStackStructure } from '@/server/modules/stack/stack-variables'
 import { listStackTemplates } from '@/server/modules/stack/stack-templates'
 
@@ -15,6 +16,7 @@ export const stackRouter = router({
 
   get: permissionProcedure('env:read')
     .input(z.object({ environmentId: z.string().min(1) }))
+    .output(stackOutput.nullable())
     .query(({ ctx, input }) => getStack(ctx.services, input.environmentId)),
 
   /** Checks a compose file without saving it, for the editor to show problems in place. */

@@ -101,3 +101,13 @@ describe('freeze windows', () => {
     expect(() => isFrozenAt({ days: [1], start: '25:00', end: '06:00', timeZone: 'UTC' }, NOW)).toThrow('"25:00" is not a time of day: use HH:MM')
   })
 })
+
+describe('default policies', () => {
+  it('production needs 2 approvals, each with a current two-factor code; staging and development do not ask for one', () => {
+    expect(DEFAULT_POLICIES.PRODUCTION).toMatchObject({ requiredApprovals: 2, requireTotp: true })
+    expect(DEFAULT_POLICIES.STAGING.requireTotp).toBe(false)
+    expect(DEFAULT_POLICIES.DEVELOPMENT.requireTotp).toBe(false)
+    const outcome = evaluateApprovalPolicy({ policy: DEFAULT_POLICIES.PRODUCTION, request, decisions: [approve('bob'), approve('carol', { totpVerified: false })], now: NOW })
+    expect(outcome).toMatchObject({ state: 'pending', counted: ['bob'] })
+  })
+})

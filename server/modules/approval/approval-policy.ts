@@ -49,9 +49,8 @@ export type PolicyOutcome =
 export const DEFAULT_POLICIES: Record<'DEVELOPMENT' | 'STAGING' | 'PRODUCTION', ApprovalPolicy> = {
   DEVELOPMENT: { requiredApprovals: 0, eligibleRoles: ['APPROVER', 'ADMIN'], approvalTtlMinutes: 24 * 60, requireTotp: false, waitTimerMinutes: 0, freezeWindows: [] },
   STAGING: { requiredApprovals: 1, eligibleRoles: ['APPROVER', 'ADMIN'], approvalTtlMinutes: 24 * 60, requireTotp: false, waitTimerMinutes: 0, freezeWindows: [] },
-  // Two-factor becomes the production default once TOTP enrollment ships; until then a
-  // policy that requires it could never be satisfied.
-  PRODUCTION: { requiredApprovals: 2, eligibleRoles: ['APPROVER', 'ADMIN'], approvalTtlMinutes: 24 * 60, requireTotp: false, waitTimerMinutes: 0, freezeWindows: [] },
+  // Production approvals need a current TOTP code from an enrolled approver (docs/approvals-and-notifications.md).
+  PRODUCTION: { requiredApprovals: 2, eligibleRoles: ['APPROVER', 'ADMIN'], approvalTtlMinutes: 24 * 60, requireTotp: true, waitTimerMinutes: 0, freezeWindows: [] },
 }
 
 const MINUTE = 60_000

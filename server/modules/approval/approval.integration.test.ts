@@ -8,6 +8,7 @@ import { db, disconnectDb } from '@/server/db'
 import type { StackRuntime } from '@/server/infra/ports'
 import { saveStackVersion } from '@/server/modules/stack/stack.service'
 import { callerFor, makeUser, recordingQueue, unique } from '@/test/factories'
+import { enrollTotp, nextCode, type Enrolled } from '@/test/totp'
 import { recheckDeploymentGate } from './approval.service'
 
 const STACK = `services:
@@ -28,9 +29,12 @@ const fakeRuntime = {
 
 type U = Awaited<ReturnType<typeof makeUser>>
 let requester: U, approverA: U, approverB: U, admin: U, operator: U
+// Production's default policy asks approvers for a current two-factor code.
+let totpA: Enrolled, totpB: Enrolled
 beforeAll(async () => {
   // The requester is an approver too: self-approval must be refused by the rule, not by the role.
   ;[requester, approverA, approverB, admin, operator] = await Promise.all([makeUser('APPROVER'), makeUser('APPROVER'), makeUser('APPROVER'), makeUser('ADMIN'), makeUser('OPERATOR')])
+  ;[totpA, totpB] = await Promise.all([enrollTotp(approverA), enrollTotp(approverB)])
 })
 afterAll(disconnectDb)
 
@@ -62,13 +66,13 @@ describe('production deployment approvals', () => {
     expect(op.message).toContain('Permission required: deploy:approve')
 
     const a = as(approverA)
-    expect(await a.caller.approval.approve({ deploymentId: created.id, comment: 'looks fine' })).toMatchObject({ queued: false, approval: '1 of 2 approvals' })
+    expect(await a.caller.approval.approve({ deploymentId: created.id, comment: 'looks fine', totpCode: nextCode(totpA) })).toMatchObject({ queued: false, approval: '1 of 2 approvals' })
     const twice = await failure(a.caller.approval.approve({ deploymentId: created.id }))
     expect(twice.code).toBe('CONFLICT')
     expect(await status(created.id)).toBe('REQUESTED')
 
     const b = as(approverB)
-    expect(await b.caller.approval.approve({ deploymentId: created.id })).toMatchObject({ queued: true, approval: 'approved' })
+    expect(await b.caller.approval.approve({ deploymentId: created.id, totpCode: nextCode(totpB) })).toMatchObject({ queued: true, approval: 'approved' })
     expect(b.queue.deployments).toEqual([created.id])
     expect(await status(created.id)).toBe('QUEUED')
     const audited = await db().auditEvent.findMany({ where: { targetId: created.id, action: 'deployment.approve' } })
@@ -80,7 +84,7 @@ describe('production deployment approvals', () => {
     const created = await as(requester).caller.deployment.request({ environmentId: env.id, variables: { WEB_TAG: 'v3' } })
     const inbox = await as(approverA).caller.approval.pending()
     const item = inbox.find((i) => i.id === created.id)
-    expect(item).toMatchObject({ progress: '0 of 2 approvals', mine: false, environment: { tier: 'PRODUCTION' } })
+    expect(item).toMatchObject({ progress: '0 of 2 approvals', mine: false, requireTotp: true, environment: { tier: 'PRODUCTION' } })
     expect((await as(requester).caller.approval.pending()).find((i) => i.id === created.id)?.mine).toBe(true)
   })
 
@@ -155,5 +159,43 @@ describe('production deployment approvals', () => {
     expect(text).toContain('Use HH:MM')
     expect(text).toContain('Unknown time zone')
     expect((await as(approverA).caller.approval.policy({ environmentId: env.id })).isDefault).toBe(true)
+  })
+})
+
+describe('production approvals need a current two-factor code (the default policy)', () => {
+  it('refuses an unenrolled approver, a missing code and a wrong one; counts a right one once', async () => {
+    const env = await productionEnvironment()
+    const created = await as(requester).caller.deployment.request({ environmentId: env.id, variables: { WEB_TAG: 'v5' } })
+    const [unenrolled, enrolledUser] = await Promise.all([makeUser('APPROVER'), makeUser('APPROVER')])
+
+    const notSetUp = await failure(as(unenrolled).caller.approval.approve({ deploymentId: created.id, totpCode: '123456' }))
+    expect(notSetUp.code).toBe('FORBIDDEN')
+    expect(notSetUp.message).toContain(`Approving deployments to ${env.name} needs two-factor authentication, and you have not set it up: open Settings → Two-factor authentication`)
+
+    const totp = await enrollTotp(enrolledUser)
+    const caller = as(enrolledUser).caller
+    const missing = await failure(caller.approval.approve({ deploymentId: created.id }))
+    expect(missing.code).toBe('BAD_REQUEST')
+    expect(missing.message).toContain('needs your current 6-digit code')
+    const right = nextCode(totp)
+    const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0')
+    const refused = await failure(caller.approval.approve({ deploymentId: created.id, totpCode: wrong }))
+    expect(refused.code).toBe('BAD_REQUEST')
+    expect(refused.message).toContain('That code is not valid now')
+    // A recovery code is not a second factor for approvals (only for turning two-factor off).
+    const recovery = await failure(caller.approval.approve({ deploymentId: created.id, totpCode: totp.recoveryCodes[0] }))
+    expect(recovery.code).toBe('BAD_REQUEST')
+    expect(await db().deploymentDecision.count({ where: { deploymentId: created.id } })).toBe(0)
+
+    expect(await caller.approval.approve({ deploymentId: created.id, totpCode: right })).toMatchObject({ approval: '1 of 2 approvals', queued: false })
+    const decision = await db().deploymentDecision.findFirstOrThrow({ where: { deploymentId: created.id } })
+    expect(decision).toMatchObject({ approverId: enrolledUser.id, totpVerified: true })
+
+    // The same code again (another request, same 30 s): refused as already used.
+    const other = await productionEnvironment()
+    const second = await as(requester).caller.deployment.request({ environmentId: other.id, variables: { WEB_TAG: 'v5' } })
+    const replay = await failure(caller.approval.approve({ deploymentId: second.id, totpCode: right }))
+    expect(replay.code).toBe('BAD_REQUEST')
+    expect(replay.message).toContain('That code was already used')
   })
 })

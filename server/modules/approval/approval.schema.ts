@@ -5,6 +5,8 @@ import { ROLES } from '@/server/auth/permissions'
 export const approveInput = z.object({
   deploymentId: z.string().min(1),
   comment: z.string().trim().max(1000).default(''),
+  // The approver's current TOTP code, when the environment's policy requires two-factor.
+  totpCode: z.string().trim().max(20).optional(),
 })
 
 export const rejectInput = z.object({
@@ -38,4 +40,26 @@ export const approvalPolicyInput = z.object({
   requireTotp: z.boolean(),
   waitTimerMinutes: z.number().int().min(0).max(24 * 60),
   freezeWindows: z.array(freezeWindowSchema).max(20),
+})
+
+/** One request in the approvals inbox (portal and REST API). */
+export const pendingApprovalOutput = z.object({
+  id: z.string(),
+  number: z.number().int(),
+  kind: z.enum(['DEPLOY', 'ROLLBACK', 'EMERGENCY_ROLLBACK']),
+  reason: z.string().nullable(),
+  requestedAt: z.date(),
+  environment: z.object({ id: z.string(), name: z.string(), slug: z.string(), tier: z.enum(['DEVELOPMENT', 'STAGING', 'PRODUCTION']) }),
+  release: z.object({ number: z.number().int(), planHash: z.string() }),
+  requestedBy: z.object({ id: z.string(), name: z.string(), email: z.string() }).nullable(),
+  diff: z.unknown(),
+  /** In words, e.g. "1 of 2 approvals". */
+  progress: z.string(),
+  gate: z.object({ state: z.string(), counted: z.number().int(), needed: z.number().int() }),
+  eligibleRoles: z.array(z.enum(ROLES)),
+  /** The policy asks each approver for a current two-factor (TOTP) code. */
+  requireTotp: z.boolean(),
+  /** True when the caller requested it (they cannot approve it). */
+  mine: z.boolean(),
+  decisions: z.array(z.object({ verdict: z.enum(['APPROVE', 'REJECT']), comment: z.string(), decidedAt: z.date(), approver: z.object({ name: z.string(), email: z.string() }), planHash: z.string() })),
 })

@@ -8,13 +8,15 @@ import type { JobQueue } from '@/server/infra/ports'
 import { audit, type AuditActor } from '@/server/modules/audit/audit'
 import { afterGate } from '@/server/modules/deployment/deployment.service'
 import type { Prisma } from '@/generated/prisma/client'
+import { notifyDecision } from '@/server/modules/notification/deployment-events'
+import { verifySecondFactor } from '@/server/modules/two-factor/two-factor.service'
 import { describeGate, effectivePolicy, evaluateGate, gateDeployment } from './approval-gate'
 import type { approvalPolicyInput, approveInput, rejectInput } from './approval.schema'
 
 export type ApprovalDeps = { db: Db; queue: Pick<JobQueue, 'enqueueDeployment' | 'enqueueDeploymentGate'> }
 type Person = AuditActor & { type: 'USER'; id: string; role: Prisma.UserCreateInput['role'] }
 
-async function decide(deps: ApprovalDeps, person: Person, deploymentId: string, verdict: 'APPROVE' | 'REJECT', comment: string) {
+async function decide(deps: ApprovalDeps, person: Person, deploymentId: string, verdict: 'APPROVE' | 'REJECT', comment: string, totpCode?: string) {
   const result = await deps.db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "Deployment" WHERE id = ${deploymentId} FOR UPDATE`
     const deployment = await tx.deployment.findUnique({ where: { id: deploymentId }, include: { environment: true, release: { select: { planHash: true, number: true } }, decisions: true } })
@@ -31,9 +33,14 @@ async function decide(deps: ApprovalDeps, person: Person, deploymentId: string, 
     }
     const already = deployment.decisions.find((d) => d.approverId === person.id && d.verdict === verdict && d.planHash === deployment.release.planHash)
     if (already) throw new DomainError('CONFLICT', `You already ${verdict === 'APPROVE' ? 'approved' : 'rejected'} deployment #${deployment.number}.`)
-    // No TOTP enrollment yet: a policy that requires it cannot be satisfied by this decision.
+    // Two-factor: required by the policy, or checked anyway when the approver offers a code.
+    let totpVerified = false
+    if (verdict === 'APPROVE' && (policy.requireTotp || totpCode)) {
+      await verifySecondFactor(tx, person.id, totpCode, { purpose: `Approving deployments to ${deployment.environment.name}` })
+      totpVerified = true
+    }
     await tx.deploymentDecision.create({
-      data: { deploymentId, approverId: person.id, approverRole: person.role!, verdict, planHash: deployment.release.planHash, comment, totpVerified: false },
+      data: { deploymentId, approverId: person.id, approverRole: person.role!, verdict, planHash: deployment.release.planHash, comment, totpVerified },
     })
     await audit(tx, person, {
       action: verdict === 'APPROVE' ? 'deployment.approve' : 'deployment.reject',
@@ -43,13 +50,14 @@ async function decide(deps: ApprovalDeps, person: Person, deploymentId: string, 
       summary: { number: deployment.number, release: deployment.release.number, planHash: deployment.release.planHash, comment: comment || null },
     })
     const gate = await gateDeployment(tx, deploymentId, new Date())
+    await notifyDecision(tx, deploymentId, { verdict, by: person.label, comment, progress: describeGate(gate.outcome), queued: gate.queued })
     return { id: deploymentId, number: deployment.number, releaseNumber: deployment.release.number, gate }
   })
   return afterGate(deps, result)
 }
 
 export function approveDeployment(deps: ApprovalDeps, person: Person, input: z.output<typeof approveInput>) {
-  return decide(deps, person, input.deploymentId, 'APPROVE', input.comment)
+  return decide(deps, person, input.deploymentId, 'APPROVE', input.comment, input.totpCode)
 }
 
 export function rejectDeployment(deps: ApprovalDeps, person: Person, input: z.output<typeof rejectInput>) {
@@ -96,6 +104,7 @@ export async function listPendingApprovals(deps: { db: Db }, viewerId: string) {
         progress: describeGate(outcome),
         gate: { state: outcome.state, counted: outcome.counted.length, needed: outcome.needed },
         eligibleRoles: policy.eligibleRoles,
+        requireTotp: policy.requireTotp,
         mine: d.requestedById === viewerId,
         decisions: d.decisions.map((x) => ({ verdict: x.verdict, comment: x.comment, decidedAt: x.decidedAt, approver: x.approver, planHash: x.planHash })),
       }

@@ -8,7 +8,8 @@ import type { JobQueue, StackRuntime } from '@/server/infra/ports'
 import { audit, type AuditActor } from '@/server/modules/audit/audit'
 import { Prisma } from '@/generated/prisma/client'
 import type { DeploymentKind, Tier } from '@/generated/prisma/enums'
-import { describeGate, gateDeployment, type GateResult } from '@/server/modules/approval/approval-gate'
+import { describeGate, effectivePolicy, gateDeployment, type GateResult } from '@/server/modules/approval/approval-gate'
+import { notifyApprovalRequested, notifyBreakGlass } from '@/server/modules/notification/deployment-events'
 import { ACTIVE_STATUSES, isActive } from './deployment-state'
 import type { planInput, requestDeploymentInput, rollbackInput } from './deployment.schema'
 import { computeReleasePlan, currentContainers, describePlanProblem, diffAgainstRunning, type ReleasePlan, type ServiceChange } from './release-plan'
@@ -38,6 +39,17 @@ export async function previewPlan(deps: DeploymentDeps, input: z.output<typeof p
   if (!result.ok) throw new DomainError('INVALID', describePlanProblem(result.problem), 'variables')
   const running = currentContainers(await deps.runtime.listStackContainers(endpointOf(environment), result.plan.project, { all: false }))
   return { environment, stackVersion: version, plan: result.plan, planHash: result.planHash, diff: diffAgainstRunning(result.plan, running) }
+}
+
+/** The plan as the person (portal, API, CLI) reviews it. */
+export async function planDeployment(deps: DeploymentDeps, input: z.output<typeof planInput>) {
+  const preview = await previewPlan(deps, input)
+  return {
+    planHash: preview.planHash,
+    stackVersion: preview.stackVersion.version,
+    diff: preview.diff,
+    services: preview.plan.services.map((s) => ({ name: s.name, image: s.imageRef, imageId: s.imageId, limits: s.spec.limits })),
+  }
 }
 
 function summarisePlan(plan: ReleasePlan) {
@@ -106,12 +118,20 @@ export async function requestDeployment(deps: DeploymentDeps, actor: AuditActor,
         environmentId: preview.environment.id,
         summary: { number: deployment.number, release: release.number, planHash: preview.planHash, services: summarisePlan(preview.plan).map((s) => `${s.name}=${s.image}`), changes: preview.diff.filter((d) => d.action !== 'unchanged').map((d) => `${d.service}:${d.action}`) },
       })
+      await notifyIfAwaitingApproval(tx, deployment.id, preview.environment.id, preview.environment.tier as Tier, gate)
       return { id: deployment.id, number: deployment.number, releaseNumber: release.number, gate }
     })
   } catch (error) {
     return refuseIfBusy(deps.db, preview.environment.id, error)
   }
   return afterGate(deps, created)
+}
+
+/** In the request's transaction: tell the eligible approvers that a request waits for them. */
+async function notifyIfAwaitingApproval(tx: Tx, deploymentId: string, environmentId: string, tier: Tier, gate: GateResult) {
+  if (gate.outcome.state !== 'pending') return
+  const policy = await effectivePolicy(tx, environmentId, tier)
+  await notifyApprovalRequested(tx, deploymentId, { eligibleRoles: policy.eligibleRoles, progress: describeGate(gate.outcome) })
 }
 
 /** After commit: start an approved request, or schedule the next look at a waiting one. */
@@ -128,6 +148,11 @@ export async function requestRollback(deps: DeploymentDeps, actor: AuditActor, i
   const succeeded = await deps.db.deployment.findMany({ where: { environmentId: environment.id, status: 'SUCCEEDED' }, orderBy: { finishedAt: 'desc' }, select: { releaseId: true, release: { select: { number: true } } } })
   if (succeeded.length === 0) throw new DomainError('PRECONDITION_FAILED', 'This environment has no successful release to roll back to.')
   let targetReleaseId = input.toReleaseId
+  if (!targetReleaseId && input.toReleaseNumber !== undefined) {
+    const byNumber = await deps.db.release.findUnique({ where: { environmentId_number: { environmentId: environment.id, number: input.toReleaseNumber } }, select: { id: true } })
+    if (!byNumber) throw new DomainError('NOT_FOUND', `Release ${input.toReleaseNumber} does not exist on "${environment.name}": see its release history for the numbers.`, 'toReleaseNumber')
+    targetReleaseId = byNumber.id
+  }
   if (!targetReleaseId) {
     // Default: the last successful release that is not the one running now.
     const current = succeeded[0].releaseId
@@ -154,6 +179,8 @@ export async function requestRollback(deps: DeploymentDeps, actor: AuditActor, i
         environmentId: environment.id,
         summary: { number: deployment.number, toRelease: release.number, reason: input.reason ?? null, breakGlass: input.emergency },
       })
+      if (input.emergency) await notifyBreakGlass(tx, deployment.id)
+      else await notifyIfAwaitingApproval(tx, deployment.id, environment.id, environment.tier as Tier, gate)
       return { id: deployment.id, number: deployment.number, releaseNumber: release.number, gate }
     })
   } catch (error) {

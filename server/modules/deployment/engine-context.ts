@@ -3,6 +3,7 @@
 import type { Db } from '@/server/db'
 import type { DockerEndpoint, StackRuntime } from '@/server/infra/ports'
 import type { HealthcheckSpec } from '@/server/modules/stack/stack.types'
+import type { SecretStoreResolver } from '@/server/modules/secret/deployment-secrets'
 import type { DeploymentRecorder } from './deployment-recorder'
 import type { ReleasePlan } from './release-plan'
 
@@ -13,14 +14,27 @@ export type EngineSettings = {
   bakePollMs: number
 }
 
-/** Seam for the backups issue: take a pre-deploy backup, or say why none is needed. */
-export type PreDeployBackup = (input: { deploymentId: string; environmentId: string }) => Promise<{ status: 'SUCCEEDED' | 'SKIPPED'; detail: string }>
+/**
+ * Takes a pre-deploy backup (linked to the deployment), or says why none is needed. FAILED (or a
+ * throw) stops the deployment before any container changes (server/modules/backup/pre-deploy-backup.ts).
+ */
+export type PreDeployBackup = (input: { deploymentId: string; environmentId: string }) => Promise<{ status: 'SUCCEEDED' | 'SKIPPED' | 'FAILED'; detail: string; backupId?: string }>
+
+/** Seam for observability: PromQL checks evaluated at the end of the bake window (fail → automatic rollback). */
+export type DeploymentGateCheck = (input: { deploymentId: string; environmentId: string }) => Promise<Array<{ name: string; ok: boolean; message: string }>>
+
+/** Seam for tracing: told when each engine step starts and ends. */
+export type StepObserver = { stepStarted(name: string): void; stepEnded(name: string, status: 'SUCCEEDED' | 'FAILED' | 'SKIPPED'): void }
 
 export type EngineDeps = {
   db: Db
   runtime: StackRuntime
   settings: EngineSettings
   backup?: PreDeployBackup
+  gates?: DeploymentGateCheck
+  stepObserver?: StepObserver
+  /** The SecretStore for an environment; default: the environment's own (embedded or Vault). */
+  secrets?: SecretStoreResolver
 }
 
 export type EngineContext = {

@@ -1,13 +1,14 @@
 // Preflight: every check runs (so the operator sees all problems at once) and nothing on
 // the host changes. Policy, pinned images still present, resources against the host minus
 // what other stacks' running containers on the same engine hold, and free disk.
-import type { DockerEndpoint, StackRuntime } from '@/server/infra/ports'
+import type { DockerEndpoint, SecretStore, StackRuntime } from '@/server/infra/ports'
+import { secretUsesOf, verifySecretsForDeploy } from '@/server/modules/secret/deployment-secrets'
 import { StackRuntimeError } from '@/server/infra/ports'
 import { evaluateStackPolicy } from '@/server/modules/stack/stack-policy'
 import type { StackTier } from '@/server/modules/stack/stack.types'
 import type { ReleasePlan } from './release-plan'
 
-export type PreflightCheck = { name: 'policy' | 'variables' | 'images' | 'resources' | 'disk'; ok: boolean; message: string }
+export type PreflightCheck = { name: 'policy' | 'variables' | 'images' | 'resources' | 'disk' | 'secrets'; ok: boolean; message: string }
 
 const GiB = 1024 ** 3
 const fmtCpus = (nano: number) => `${+(nano / 1e9).toFixed(2)} CPU${nano === 1e9 ? '' : 's'}`
@@ -24,7 +25,7 @@ export function planLimits(plan: ReleasePlan) {
 }
 
 export async function runPreflight(
-  deps: { runtime: Pick<StackRuntime, 'resolveImage' | 'hostResources' | 'reservedByOtherStacks'>; minFreeDiskBytes: number },
+  deps: { runtime: Pick<StackRuntime, 'resolveImage' | 'hostResources' | 'reservedByOtherStacks'>; minFreeDiskBytes: number; secrets?: () => Promise<SecretStore> },
   input: { endpoint: DockerEndpoint; tier: StackTier; plan: ReleasePlan },
 ): Promise<PreflightCheck[]> {
   const { plan, endpoint } = input
@@ -38,6 +39,21 @@ export async function runPreflight(
   )
   // Variables were resolved when the release was planned; the plan holds no ${…} left.
   checks.push({ name: 'variables', ok: true, message: 'every variable the stack uses was set when the release was planned' })
+
+  // Secrets: the store answers, the credentials work, every referenced secret exists and is non-empty.
+  const uses = secretUsesOf(plan)
+  if (uses.length > 0 && deps.secrets) {
+    let secretCheck: PreflightCheck
+    try {
+      const verdict = await verifySecretsForDeploy(await deps.secrets(), uses, endpoint)
+      secretCheck = { name: 'secrets', ok: verdict.ok, message: verdict.message }
+    } catch (error) {
+      secretCheck = { name: 'secrets', ok: false, message: `the secret store cannot be used: ${(error as Error).message}` }
+    }
+    checks.push(secretCheck)
+  } else {
+    checks.push({ name: 'secrets', ok: uses.length === 0, message: uses.length === 0 ? 'the stack uses no secrets' : 'no secret store is wired into this engine: configure one, then deploy again' })
+  }
 
   const imageProblems: string[] = []
   for (const service of plan.services) {

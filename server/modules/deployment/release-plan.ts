@@ -8,7 +8,7 @@ import { canonicalJson } from '@/server/modules/audit/hash-chain'
 import { loadStack } from '@/server/modules/stack/load-stack'
 import { evaluateStackPolicy } from '@/server/modules/stack/stack-policy'
 import { hashServiceSpec } from '@/server/modules/stack/stack-hash'
-import type { NetworkSpec, PolicyViolation, ServiceSpec, StackError, StackTier, VolumeSpec } from '@/server/modules/stack/stack.types'
+import type { NetworkSpec, PolicyViolation, SecretSpec, ServiceSpec, StackError, StackTier, VolumeSpec } from '@/server/modules/stack/stack.types'
 
 export type PlannedService = {
   name: string
@@ -25,6 +25,8 @@ export type ReleasePlan = {
   services: PlannedService[]
   networks: Record<string, NetworkSpec>
   volumes: Record<string, VolumeSpec>
+  /** Secret key → where its value lives in the SecretStore; absent when the stack uses none. Names only. */
+  secrets?: Record<string, SecretSpec>
 }
 
 export type ServiceChange = {
@@ -84,7 +86,13 @@ export async function computeReleasePlan(
       throw error
     }
   }
-  const plan: ReleasePlan = { project: projectName(input.slug), services, networks: loaded.spec.networks, volumes: loaded.spec.volumes }
+  const plan: ReleasePlan = {
+    project: projectName(input.slug),
+    services,
+    networks: loaded.spec.networks,
+    volumes: loaded.spec.volumes,
+    ...(Object.keys(loaded.spec.secrets).length > 0 && { secrets: loaded.spec.secrets }),
+  }
   return { ok: true, plan, planHash: planHashOf(plan) }
 }
 

@@ -3,6 +3,7 @@
 // before a worker died, found by the deployment's label — and says what it did, in words.
 import { SYSTEM_ACTOR, audit } from '@/server/modules/audit/audit'
 import type { DeploymentStatus } from '@/generated/prisma/enums'
+import { notifyDeploymentFinished } from '@/server/modules/notification/deployment-events'
 import type { EngineContext } from './engine-context'
 
 const RESTORE_HEALTH_TIMEOUT_MS = 120_000
@@ -64,6 +65,7 @@ export async function rollBack(ctx: EngineContext, reason: string, { cancelled =
     await recorder.endStep('rollback', 'FAILED', { restored, removed, problems })
     await recorder.transition('FAILED', { finishedAt: new Date(), outcome })
     await audit(db, SYSTEM_ACTOR, { action: 'deployment.rollback_failed', outcome: 'failure', targetType: 'deployment', targetId: ctx.deploymentId, environmentId: ctx.environmentId, summary: { reason, problems } })
+    await notifyDeploymentFinished(db, ctx.deploymentId)
     return 'FAILED'
   }
   const final: DeploymentStatus = cancelled ? 'CANCELLED' : 'ROLLED_BACK'
@@ -71,6 +73,7 @@ export async function rollBack(ctx: EngineContext, reason: string, { cancelled =
   await recorder.endStep('rollback', 'SUCCEEDED', { restored, removed, leftovers: leftovers.map((c) => c.name) })
   await recorder.transition(final, { finishedAt: new Date(), outcome })
   await audit(db, SYSTEM_ACTOR, { action: cancelled ? 'deployment.cancelled' : 'deployment.rolled_back', outcome: 'failure', targetType: 'deployment', targetId: ctx.deploymentId, environmentId: ctx.environmentId, summary: { reason, restored, removed } })
+  await notifyDeploymentFinished(db, ctx.deploymentId)
   return final
 }
 

@@ -4,6 +4,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { currentContainers, type PlannedService } from './release-plan'
 import { containerNameFor, healthBudgetMs, RolloutFailure, throwIfCancelled, type EngineContext } from './engine-context'
+import { STACK_LABELS } from '@/server/infra/service-spec-to-docker'
+import { injectionFor } from '@/server/modules/secret/deployment-secrets'
+import { readRolloutSecrets } from './rollout-secrets'
 
 /** Start-first needs two containers side by side; a fixed host port (or asking for it) makes it stop-first. */
 export function updateOrder(service: PlannedService): 'start-first' | 'stop-first' {
@@ -22,6 +25,8 @@ async function recordService(ctx: EngineContext, service: string, data: { action
 export async function rollOut(ctx: EngineContext): Promise<void> {
   const { runtime, settings } = ctx.deps
   const { endpoint, plan, recorder } = ctx
+  // Before anything on the host changes: a secret deleted since preflight fails here, harmlessly.
+  const secrets = await readRolloutSecrets(ctx)
   const running = currentContainers(await runtime.listStackContainers(endpoint, plan.project, { all: false }))
 
   const networkNames: Record<string, string> = {}
@@ -32,7 +37,9 @@ export async function rollOut(ctx: EngineContext): Promise<void> {
   for (const service of plan.services) {
     await throwIfCancelled(ctx)
     const current = running.get(service.name)
-    if (current && current.configHash === service.configHash && current.health !== 'unhealthy') {
+    const injection = injectionFor(service.name, secrets.uses, secrets.values)
+    const secretsChanged = current !== undefined && current.labels[STACK_LABELS.secretsHash] !== injection.secretsHash
+    if (current && current.configHash === service.configHash && !secretsChanged && current.health !== 'unhealthy') {
       await recordService(ctx, service.name, { action: 'unchanged', oldContainerId: current.id, state: 'done' })
       await recorder.log('rollout', `${service.name}: unchanged (${service.imageRef})`)
       continue
@@ -40,7 +47,8 @@ export async function rollOut(ctx: EngineContext): Promise<void> {
     const order = updateOrder(service)
     const containerName = containerNameFor(plan, service.name, ctx.number)
     await recordService(ctx, service.name, { action: current ? 'replace' : 'create', oldContainerId: current?.id ?? null, newContainerName: containerName, state: 'pending' })
-    await recorder.log('rollout', current ? `${service.name}: replacing ${current.image} with ${service.imageRef} (${order})` : `${service.name}: creating from ${service.imageRef}`)
+    const why = current && current.configHash === service.configHash && secretsChanged ? ', its secrets changed' : ''
+    await recorder.log('rollout', current ? `${service.name}: replacing ${current.image} with ${service.imageRef} (${order}${why})` : `${service.name}: creating from ${service.imageRef}`)
 
     if (current && order === 'stop-first') {
       await runtime.stopContainer(endpoint, current.id, { timeoutSeconds: settings.stopTimeoutSeconds })
@@ -57,6 +65,9 @@ export async function rollOut(ctx: EngineContext): Promise<void> {
       containerName,
       networkNames,
       volumeNames,
+      env: injection.env,
+      secretFiles: injection.secretFiles,
+      secretsHash: injection.secretsHash,
     })
     await recordService(ctx, service.name, { newContainerId: created.id, state: 'created' })
     await runtime.startContainer(endpoint, created.id)

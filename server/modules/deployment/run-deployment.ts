@@ -3,9 +3,12 @@
 // deployment (a retried or stalled job): it resumes from what Postgres says happened.
 import { audit, SYSTEM_ACTOR } from '@/server/modules/audit/audit'
 import type { DeploymentStatus, Tier } from '@/generated/prisma/enums'
+import { notifyDeploymentFinished, notifyDeploymentStarted } from '@/server/modules/notification/deployment-events'
 import { CHANGING_STATUSES, isTerminal } from './deployment-state'
 import { DeploymentRecorder } from './deployment-recorder'
 import { DeploymentCancelled, RolloutFailure, type EngineContext, type EngineDeps } from './engine-context'
+import { checkDeploymentGates } from './deployment-gates'
+import { defaultSecretStoreResolver } from '@/server/modules/secret/deployment-secrets'
 import { runPreflight } from './preflight'
 import type { ReleasePlan } from './release-plan'
 import { rollBack } from './rollback'
@@ -16,9 +19,15 @@ const STATUS_WORDS: Partial<Record<DeploymentStatus, string>> = { ROLLING_OUT: '
 export async function runDeployment(deps: EngineDeps, deploymentId: string): Promise<DeploymentStatus | null> {
   const row = await deps.db.deployment.findUnique({ where: { id: deploymentId }, include: { release: true, environment: true } })
   if (!row) return null
-  if (isTerminal(row.status) || row.status === 'REQUESTED') return row.status
+  if (row.status === 'REQUESTED') return row.status
+  if (isTerminal(row.status)) {
+    // A job re-run after a crash between the final write and its notification: notify now
+    // (deduplicated, so a notification that was sent is not sent again).
+    await notifyDeploymentFinished(deps.db, row.id)
+    return row.status
+  }
 
-  const recorder = new DeploymentRecorder(deps.db, row.id, row.status)
+  const recorder = new DeploymentRecorder(deps.db, row.id, row.status, deps.stepObserver)
   const ctx: EngineContext = {
     deps,
     deploymentId: row.id,
@@ -40,11 +49,12 @@ export async function runDeployment(deps: EngineDeps, deploymentId: string): Pro
 
   // QUEUED, PREFLIGHT or BACKUP: nothing on the host has changed yet, so (re)start at preflight.
   await recorder.transition('PREFLIGHT', row.startedAt ? {} : { startedAt: new Date() })
+  await notifyDeploymentStarted(deps.db, row.id)
   if (row.cancelRequestedAt) return finishCancelledBeforeChange(ctx)
 
   await recorder.startStep('preflight')
   const checks = await runPreflight(
-    { runtime: deps.runtime, minFreeDiskBytes: deps.settings.minFreeDiskBytes },
+    { runtime: deps.runtime, minFreeDiskBytes: deps.settings.minFreeDiskBytes, secrets: () => (deps.secrets ?? defaultSecretStoreResolver(deps.db))(row.environmentId) },
     { endpoint: ctx.endpoint, tier: row.environment.tier as Tier, plan: ctx.plan },
   )
   for (const check of checks) await recorder.log('preflight', `${check.ok ? '✓' : '✗'} ${check.name}: ${check.message}`, check.ok ? 'info' : 'error')
@@ -54,6 +64,7 @@ export async function runDeployment(deps: EngineDeps, deploymentId: string): Pro
     const outcome = `Preflight refused the deployment; nothing on the host was changed. ${refused.map((c) => `${c.name}: ${c.message}`).join(' · ')}`
     await recorder.transition('FAILED', { finishedAt: new Date(), outcome })
     await audit(deps.db, SYSTEM_ACTOR, { action: 'deployment.preflight_refused', outcome: 'failure', targetType: 'deployment', targetId: row.id, environmentId: row.environmentId, summary: { refused: refused.map((c) => c.name) } })
+    await notifyDeploymentFinished(deps.db, row.id)
     return 'FAILED'
   }
   await recorder.endStep('preflight', 'SUCCEEDED', { checks })
@@ -61,9 +72,21 @@ export async function runDeployment(deps: EngineDeps, deploymentId: string): Pro
   await recorder.transition('BACKUP')
   await recorder.startStep('backup')
   if (deps.backup) {
-    const backup = await deps.backup({ deploymentId: row.id, environmentId: row.environmentId })
-    await recorder.log('backup', backup.detail)
-    await recorder.endStep('backup', backup.status, { detail: backup.detail })
+    const backup = await deps.backup({ deploymentId: row.id, environmentId: row.environmentId }).catch((error: unknown) => ({
+      status: 'FAILED' as const,
+      detail: `the pre-deploy backup could not run: ${(error as Error).message}`,
+      backupId: undefined,
+    }))
+    await recorder.log('backup', backup.detail, backup.status === 'FAILED' ? 'error' : 'info')
+    await recorder.endStep('backup', backup.status, { detail: backup.detail, backupId: backup.backupId ?? null })
+    if (backup.status === 'FAILED') {
+      // No backup, no change: a deployment must never run without the copy it promised.
+      const outcome = `The pre-deploy backup failed; nothing on the host was changed. ${backup.detail} Fix the backup (Backups page), then deploy again.`
+      await recorder.transition('FAILED', { finishedAt: new Date(), outcome })
+      await audit(deps.db, SYSTEM_ACTOR, { action: 'deployment.backup_failed', outcome: 'failure', targetType: 'deployment', targetId: row.id, environmentId: row.environmentId, summary: { backupId: backup.backupId ?? null } })
+      await notifyDeploymentFinished(deps.db, row.id)
+      return 'FAILED'
+    }
   } else {
     await recorder.log('backup', 'no backup engine is configured for this environment yet: skipped')
     await recorder.endStep('backup', 'SKIPPED', { detail: 'no backup engine configured' })
@@ -78,6 +101,7 @@ export async function runDeployment(deps: EngineDeps, deploymentId: string): Pro
     await recorder.transition('VERIFYING')
     await recorder.startStep('verify')
     await verifyBake(ctx)
+    await checkDeploymentGates(ctx)
     await recorder.endStep('verify', 'SUCCEEDED')
   } catch (error) {
     const step = recorder.current === 'VERIFYING' ? 'verify' : 'rollout'
@@ -91,6 +115,7 @@ export async function runDeployment(deps: EngineDeps, deploymentId: string): Pro
   const changed = await deps.db.deploymentService.count({ where: { deploymentId: row.id, action: { not: 'unchanged' } } })
   await recorder.transition('SUCCEEDED', { finishedAt: new Date(), outcome: `Release ${row.release.number} is running: ${changed} service${changed === 1 ? '' : 's'} changed.` })
   await audit(deps.db, SYSTEM_ACTOR, { action: 'deployment.succeeded', targetType: 'deployment', targetId: row.id, environmentId: row.environmentId, summary: { release: row.release.number, changed } })
+  await notifyDeploymentFinished(deps.db, row.id)
   return 'SUCCEEDED'
 }
 

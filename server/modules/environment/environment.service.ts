@@ -86,6 +86,13 @@ export async function getEnvironmentBySlug(deps: Pick<EnvironmentDeps, 'db'>, sl
   return { ...toView(row), recentChecks: row.checks }
 }
 
+/** The id behind a slug (the REST API and the CLI name environments by slug). */
+export async function environmentIdBySlug(deps: Pick<EnvironmentDeps, 'db'>, slug: string): Promise<string> {
+  const row = await deps.db.environment.findUnique({ where: { slug }, select: { id: true } })
+  if (!row) throw notFound(`Environment "${slug}"`)
+  return row.id
+}
+
 export async function createEnvironment(deps: EnvironmentDeps, actor: AuditActor, raw: CreateEnvironmentInput) {
   const input = createEnvironmentInput.parse(raw)
   let created: { id: string; slug: string; checkId: string }

@@ -59,6 +59,8 @@ export function normaliseService(name: string, raw: Record<string, unknown>, con
     fail(['restart'], `has restart "${service.restart}": use "no", "always", "unless-stopped", "on-failure" or "on-failure:<max retries>"`)
   }
   service.secrets.forEach((secret, i) => secret === '' && fail(['secrets', i], `secrets[${i}] has no "source:": name a secret declared under the top-level "secrets:"`))
+  const secretEnv = secretEnvOf(raw.secrets, (i, message) => fail(['secrets', i], message))
+  if (Object.keys(secretEnv).length > 0) service.secretEnv = secretEnv
 
   const networkMode = raw.network_mode
   if (typeof networkMode === 'string') {
@@ -74,6 +76,26 @@ export function normaliseService(name: string, raw: Record<string, unknown>, con
     else fail(['pid'], `uses pid "${raw.pid}", which the TRAIDER deploy engine does not support: remove it`)
   }
   return { service, issues }
+}
+
+/**
+ * Long-syntax secret items that ask for an environment variable instead of a file:
+ * `- source: db_password` + `x-traider: { env: POSTGRES_PASSWORD }` → { POSTGRES_PASSWORD: "db_password" }.
+ */
+function secretEnvOf(raw: unknown, fail: (index: number, message: string) => void): Record<string, string> {
+  const out: Record<string, string> = {}
+  asList(raw).forEach((entry, i) => {
+    if (!isMapping(entry) || entry['x-traider'] === undefined) return
+    const extension = entry['x-traider']
+    const variable = isMapping(extension) ? extension.env : undefined
+    if (typeof variable !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(variable)) {
+      fail(i, `secrets[${i}] has "x-traider" without a valid "env": write x-traider: { env: VARIABLE_NAME } to get the secret as an environment variable, or remove x-traider to get a file under /run/secrets`)
+      return
+    }
+    if (out[variable] !== undefined) fail(i, `secrets[${i}] sets environment variable ${variable} a second time: give each secret its own variable`)
+    out[variable] = String(entry.source ?? '')
+  })
+  return out
 }
 
 function asList(value: unknown): unknown[] {

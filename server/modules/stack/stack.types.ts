@@ -81,6 +81,12 @@ export type ServiceSpec = {
   restart: string
   /** Secret keys, as declared under top-level `secrets:`. */
   secrets: string[]
+  /**
+   * Environment variable → secret key, for secrets the service asks for as a variable
+   * (`x-traider: { env: NAME }` on the item); every other key in `secrets` is a file at
+   * /run/secrets/<key>. Absent when the service asks for none.
+   */
+  secretEnv?: Record<string, string>
   // Carried only so evaluateStackPolicy can refuse them (see supported-subset.ts).
   privileged: boolean
   networkMode?: 'host' | 'none' | 'bridge'

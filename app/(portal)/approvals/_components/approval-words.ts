@@ -44,8 +44,10 @@ export function rolesWords(roles: readonly Role[]): string {
   return `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`
 }
 
-// Two-factor approvals wait for TOTP enrollment: the policy editor says so instead of a field.
-export const TOTP_NOTE = 'Two-factor for approvals: arrives with TOTP enrollment'
+/** The policy's two-factor rule in words (card and editor). */
+export function totpWords(requireTotp: boolean): string {
+  return requireTotp ? 'Two-factor: each approver enters a current code from their authenticator app' : 'Two-factor: not required for approvals here'
+}
 
 export const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const
 

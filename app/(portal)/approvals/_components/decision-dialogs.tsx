@@ -3,8 +3,9 @@
 // each button opens a dialog that says exactly what the decision does; approving takes an
 // optional comment, rejecting needs a reason (the requester reads it). The requester
 // themselves gets a note instead of buttons: another person must decide.
-import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { CircleAlert, LoaderCircle, ThumbsDown, ThumbsUp, TriangleAlert, UserRound } from 'lucide-react'
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { CircleAlert, LoaderCircle, ShieldAlert, ThumbsDown, ThumbsUp, TriangleAlert, UserRound } from 'lucide-react'
+import Link from 'next/link'
 import { useId, useState, type FormEvent } from 'react'
 import { toast } from 'sonner'
 import { TierBadge } from '@/components/tier-badge'
@@ -12,6 +13,7 @@ import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert'
 import { Button } from '@/components/ui/button'
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog'
 import { Field, FieldDescription, FieldError } from '@/components/ui/field'
+import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
 import { Textarea } from '@/components/ui/textarea'
 import { formErrorsFrom, type FormErrors } from '@/lib/form-errors'
@@ -20,7 +22,7 @@ import { cn } from '@/lib/utils'
 import { afterApprovalWords, gateProgress } from './approval-words'
 import type { DecisionTarget } from './types'
 
-const FIELDS = ['comment'] as const
+const FIELDS = ['comment', 'totpCode'] as const
 const MIN_REASON = 3
 
 /** What approving sets in motion, as the confirm button says it. */
@@ -95,15 +97,18 @@ function ApproveForm({ target, onDone }: { target: DecisionTarget; onDone: () =>
   const id = useId()
   const decided = useDecided()
   const [comment, setComment] = useState('')
+  const [totpCode, setTotpCode] = useState('')
   const [errors, setErrors] = useState<FormErrors>({ fields: {}, form: null })
   const approve = useMutation(trpc.approval.approve.mutationOptions())
+  const twoFactor = useQuery({ ...trpc.twoFactor.status.queryOptions(), enabled: !!target.requireTotp })
   const production = target.environment.tier === 'PRODUCTION'
+  const notEnrolled = !!target.requireTotp && twoFactor.data?.enabled === false
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
     setErrors({ fields: {}, form: null })
     try {
-      const result = await approve.mutateAsync({ deploymentId: target.id, comment })
+      const result = await approve.mutateAsync({ deploymentId: target.id, comment, ...(target.requireTotp && { totpCode }) })
       toast.success(afterApprovalWords(result.number, result.approval, result.queued))
       await decided()
       onDone()
@@ -155,11 +160,45 @@ function ApproveForm({ target, onDone }: { target: DecisionTarget; onDone: () =>
         <FieldDescription id={`${id}-comment-help`}>Kept with the decision and the audit log.</FieldDescription>
         <FieldError>{errors.fields.comment}</FieldError>
       </Field>
+      {notEnrolled && (
+        <Alert variant="destructive" data-testid="totp-not-enrolled">
+          <ShieldAlert aria-hidden />
+          <AlertTitle>Two-factor authentication is not set up</AlertTitle>
+          <AlertDescription>
+            <p>
+              Approving deployments to {target.environment.name} needs a code from an authenticator app. Set it up in{' '}
+              <Link href="/settings#two-factor" className="font-medium underline underline-offset-4">
+                Settings → Two-factor authentication
+              </Link>
+              , then approve again.
+            </p>
+          </AlertDescription>
+        </Alert>
+      )}
+      {target.requireTotp && !notEnrolled && (
+        <Field>
+          <Label htmlFor={`${id}-totp`}>Two-factor code</Label>
+          <Input
+            id={`${id}-totp`}
+            value={totpCode}
+            onChange={(e) => setTotpCode(e.target.value)}
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={7}
+            placeholder="123456"
+            className="max-w-40 font-mono tracking-widest"
+            aria-invalid={!!errors.fields.totpCode || undefined}
+            aria-describedby={`${id}-totp-help ${id}-totp-error`}
+          />
+          <FieldDescription id={`${id}-totp-help`}>The 6-digit code your authenticator app shows now. The policy for {target.environment.name} requires it.</FieldDescription>
+          <FieldError id={`${id}-totp-error`}>{errors.fields.totpCode}</FieldError>
+        </Field>
+      )}
       <DialogFooter>
         <Button type="button" variant="outline" onClick={onDone} disabled={approve.isPending}>
           Cancel
         </Button>
-        <Button type="submit" variant={production ? 'destructive' : 'default'} disabled={approve.isPending} className="h-auto min-h-9 shrink whitespace-normal">
+        <Button type="submit" variant={production ? 'destructive' : 'default'} disabled={approve.isPending || notEnrolled} className="h-auto min-h-9 shrink whitespace-normal">
           {approve.isPending ? <LoaderCircle aria-hidden className="animate-spin" /> : <ThumbsUp aria-hidden />}
           {approvePhrase(target)}
         </Button>

@@ -20,4 +20,6 @@ export type DecisionTarget = {
   release: { number: number }
   /** The gate's progress in the server's words ("1 of 2 approvals"). */
   progress: string
+  /** The policy asks approvers for a current two-factor code. */
+  requireTotp?: boolean
 }

@@ -3,7 +3,7 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch'
 import { appRouter } from '@/server/api/root'
 import { clientIp, userAgent } from '@/server/auth/client-ip'
-import { getSessionUser } from '@/server/auth/session'
+import { requestPrincipal } from '@/server/auth/request-principal'
 import { services } from '@/server/container'
 import { logger } from '@/server/logger'
 
@@ -14,12 +14,11 @@ function handler(req: Request) {
     router: appRouter,
     // The portal's client sends queries as POST (see components/providers.tsx).
     allowMethodOverride: true,
-    createContext: async () => ({
-      services: services(),
-      user: await getSessionUser(),
-      ip: clientIp(req.headers),
-      userAgent: userAgent(req.headers),
-    }),
+    createContext: async () => {
+      const client = { ip: clientIp(req.headers), userAgent: userAgent(req.headers) }
+      // A session cookie, or an API token as "Authorization: Bearer trd_…".
+      return { services: services(), ...(await requestPrincipal(req, client)), ...client }
+    },
     onError({ error, path }) {
       if (error.code === 'INTERNAL_SERVER_ERROR') logger.error('trpc procedure failed', { path, error: error.cause?.message ?? error.message })
     },

@@ -33,6 +33,7 @@ import { PlanDiffTable } from '../../_components/plan-diff-table'
 import { asServiceChanges, asVariables, deploymentDurationMs, isActiveStatus, KIND_LABELS, statusWords, type DeploymentDetail } from '../../_components/types'
 import { ApprovalPanel } from './approval-panel'
 import { DeploymentLog } from './deployment-log'
+import { ObservabilityLinks } from './observability-links'
 import { ReleaseImagesTable, ServiceProgressTable } from './service-tables'
 import { StepTimeline } from './step-timeline'
 
@@ -128,6 +129,7 @@ function DeploymentLoaded({ deployment: d, back, canCancel, canApprove }: { depl
           }
           actions={active && canCancel ? <CancelButton deployment={d} /> : undefined}
         />
+        <ObservabilityLinks deploymentId={d.id} />
       </div>
 
       {awaitingApproval ? <ApprovalPanel deployment={d} canApprove={canApprove} /> : <Outcome deployment={d} active={active} />}

@@ -2,7 +2,7 @@
 // The environment's approval policy in one sentence ("Production: 2 approvals from approver
 // or admin, approvals last 24 h, …"), its freeze windows, and for admins the editor.
 import { useQuery } from '@tanstack/react-query'
-import { CalendarOff, Pencil, ShieldOff } from 'lucide-react'
+import { CalendarOff, Pencil, ShieldCheck, ShieldOff } from 'lucide-react'
 import { useState } from 'react'
 import { TIER_LABELS, type Tier } from '@/components/tier-badge'
 import { Badge } from '@/components/ui/badge'
@@ -10,7 +10,7 @@ import { Button } from '@/components/ui/button'
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
 import { Skeleton } from '@/components/ui/skeleton'
 import { useTRPC } from '@/lib/trpc'
-import { describePolicy, freezeWindowWords, TOTP_NOTE } from '../../../approvals/_components/approval-words'
+import { describePolicy, freezeWindowWords, totpWords } from '../../../approvals/_components/approval-words'
 import { ApprovalPolicyDialog } from './approval-policy-dialog'
 import { LoadError } from '@/components/load-error'
 
@@ -61,9 +61,9 @@ export function ApprovalPolicyCard({ environment, canManage }: { environment: { 
                 </ul>
               </div>
             )}
-            <p className="flex items-center gap-2 text-xs text-muted-foreground">
-              <ShieldOff aria-hidden className="size-3.5 shrink-0" />
-              {TOTP_NOTE}
+            <p className="flex items-center gap-2 text-xs text-muted-foreground" data-testid="policy-totp">
+              {policy.data.requireTotp ? <ShieldCheck aria-hidden className="size-3.5 shrink-0 text-success" /> : <ShieldOff aria-hidden className="size-3.5 shrink-0" />}
+              {totpWords(policy.data.requireTotp)}
             </p>
           </>
         )}

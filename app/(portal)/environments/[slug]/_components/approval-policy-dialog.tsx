@@ -3,7 +3,7 @@
 // how long an approval lasts (hours), the wait timer (minutes) and the freeze windows. The
 // server has the last word; its messages land under the field they are about.
 import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { CircleAlert, LoaderCircle, Plus, ShieldOff } from 'lucide-react'
+import { CircleAlert, LoaderCircle, Plus, ShieldCheck } from 'lucide-react'
 import { useId, useState, type FormEvent } from 'react'
 import { toast } from 'sonner'
 import { TierBadge, type Tier } from '@/components/tier-badge'
@@ -18,7 +18,7 @@ import { formErrorsFrom, type FormErrors } from '@/lib/form-errors'
 import { useTRPC } from '@/lib/trpc'
 import { ROLE_LABELS } from '@/server/auth/permissions'
 import type { Role } from '@/generated/prisma/enums'
-import { describePolicy, TOTP_NOTE } from '../../../approvals/_components/approval-words'
+import { describePolicy } from '../../../approvals/_components/approval-words'
 import type { ApprovalPolicyView } from '../../../approvals/_components/types'
 import { FreezeWindowFields, freezeWindowErrors, TIME_ZONE_SUGGESTIONS, type FreezeWindowDraft, type FreezeWindowErrors } from './freeze-window-fields'
 
@@ -65,6 +65,7 @@ function PolicyForm({ environment, policy, onDone }: { environment: Env; policy:
   const [roles, setRoles] = useState<Role[]>(policy.eligibleRoles)
   const [ttlHours, setTtlHours] = useState(hoursText(policy.approvalTtlMinutes))
   const [waitMinutes, setWaitMinutes] = useState(String(policy.waitTimerMinutes))
+  const [requireTotp, setRequireTotp] = useState(policy.requireTotp)
   const [nextKey, setNextKey] = useState(policy.freezeWindows.length)
   const [windows, setWindows] = useState<FreezeWindowDraft[]>(() => policy.freezeWindows.map((w, key) => ({ key, ...w, label: w.label ?? '' })))
   const [windowErrors, setWindowErrors] = useState<FreezeWindowErrors[]>([])
@@ -111,7 +112,7 @@ function PolicyForm({ environment, policy, onDone }: { environment: Env; policy:
         requiredApprovals,
         eligibleRoles: roles,
         approvalTtlMinutes,
-        requireTotp: policy.requireTotp,
+        requireTotp,
         waitTimerMinutes,
         freezeWindows: windows.map(({ days, start, end, timeZone, label }) => ({ days, start, end, timeZone: timeZone.trim(), ...(label.trim() && { label: label.trim() }) })),
       })
@@ -267,14 +268,16 @@ function PolicyForm({ environment, policy, onDone }: { environment: Env; policy:
         </Button>
       </div>
 
-      <div className="flex items-start gap-2.5 rounded-md border border-dashed px-3 py-2" aria-disabled>
-        <Checkbox id={`${id}-totp`} checked={policy.requireTotp} disabled className="mt-0.5" />
+      <div className="flex items-start gap-2.5 rounded-md border px-3 py-2">
+        <Checkbox id={`${id}-totp`} checked={requireTotp} onCheckedChange={(v) => setRequireTotp(v === true)} className="mt-0.5" aria-describedby={`${id}-totp-help`} />
         <div className="grid gap-0.5">
-          <Label htmlFor={`${id}-totp`} className="font-normal text-muted-foreground">
-            <ShieldOff aria-hidden className="size-3.5" />
-            {TOTP_NOTE}
+          <Label htmlFor={`${id}-totp`} className="font-normal">
+            <ShieldCheck aria-hidden className="size-3.5" />
+            Two-factor: approvers enter a current code
           </Label>
-          <p className="text-[0.8rem] text-muted-foreground">Until then approvals are given without a second factor.</p>
+          <p id={`${id}-totp-help`} className="text-[0.8rem] text-muted-foreground">
+            Approvers must have set up an authenticator app (Settings → Two-factor authentication). Recommended for production.
+          </p>
         </div>
       </div>
 

@@ -22,6 +22,7 @@ import { EnvironmentFormDialog } from '../../_components/environment-form-dialog
 import type { EnvironmentDetail } from '../../_components/types'
 import { ApprovalPolicyCard } from './approval-policy-card'
 import { ContainersCard } from './containers-card'
+import { MetricsCard } from './metrics-card'
 import { DeployDialog } from './deploy-dialog'
 import { DockerEngineCard } from './docker-engine-card'
 import { EmergencyRollbackDialog } from './emergency-rollback-dialog'
@@ -208,6 +209,8 @@ function EnvironmentLoaded({
       {(stack.data === null || stack.isError) && stackCard}
 
       <ContainersCard environment={env} />
+
+      <MetricsCard environment={env} canManage={canManage} />
 
       {releases.isError ? (
         <LoadError title="Could not load the release history" error={releases.error} onRetry={() => releases.refetch()} />

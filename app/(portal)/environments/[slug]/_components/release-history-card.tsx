@@ -208,6 +208,13 @@ function RollbackDialog({ environment, release, onClose }: { environment: Env; r
               <span className="text-xs text-muted-foreground">Release {release.number} variables</span>
               <VariableChips value={release.variables} />
             </div>
+            <p className="text-sm" data-testid="rollback-secrets">
+              {release.secretChanges.length > 0
+                ? `Secrets changed since release ${release.number} last ran: ${release.secretChanges.map((c) => `${c.name} (${c.then === null ? 'not used' : `v${c.then}`} then, ${c.now === null ? 'not used' : `v${c.now}`} now)`).join(', ')}. The rollback uses the current versions.`
+                : release.secretVersions && Object.keys(release.secretVersions).length > 0
+                  ? `Secrets unchanged since release ${release.number} last ran (${Object.entries(release.secretVersions).map(([name, version]) => `${name} v${version}`).join(', ')}).`
+                  : null}
+            </p>
             {production && (
               <Alert variant="destructive">
                 <TriangleAlert aria-hidden />

@@ -1,0 +1,46 @@
+// Turns an environment's BackupConfig into a DbTarget: the command runner where the database
+// is (this host, or docker exec in the stack's running database container) and how to connect.
+import path from 'node:path'
+import type { BackupConfig, Environment } from '@/generated/prisma/client'
+import { dockerExecRunner } from '@/server/infra/docker-exec-runner'
+import { localCommandRunner } from '@/server/infra/local-command-runner'
+import type { CommandRunner, StackRuntime } from '@/server/infra/ports'
+import { DomainError } from '@/server/errors'
+import { projectName } from '@/server/modules/deployment/release-plan'
+import type { DbTarget } from './db-target'
+
+export type RunnerResolver = (input: { environment: Environment; config: BackupConfig }) => Promise<CommandRunner>
+
+export function defaultRunnerResolver(runtime: Pick<StackRuntime, 'listStackContainers'>): RunnerResolver {
+  return async ({ environment, config }) => {
+    if (config.location === 'HOST') return localCommandRunner
+    const endpoint = { url: environment.dockerEndpoint, tlsPath: environment.dockerTlsPath }
+    const project = projectName(environment.slug)
+    const containers = await runtime.listStackContainers(endpoint, project, { all: false })
+    const match = containers.find((c) => c.service === config.service && c.state === 'running')
+    if (!match) {
+      throw new DomainError(
+        'PRECONDITION_FAILED',
+        `No running container of service "${config.service}" in stack ${project} on ${endpoint.url}: deploy the stack (or start its database), or correct the database service in the backup settings.`,
+      )
+    }
+    return dockerExecRunner(endpoint, { id: match.id, name: match.name })
+  }
+}
+
+export function toDbTarget(config: BackupConfig, runner: CommandRunner): DbTarget {
+  return {
+    runner,
+    database: config.database,
+    dbUser: config.dbUser,
+    host: config.location === 'HOST' ? config.host : null,
+    port: config.location === 'HOST' ? config.port : null,
+    osUser: config.osUser,
+    pgbackrest: config.pgbackrestConfig && config.pgbackrestStanza ? { config: config.pgbackrestConfig, stanza: config.pgbackrestStanza } : null,
+  }
+}
+
+/** Where a logical dump of this backup lives on the worker host. */
+export function dumpPath(backupDir: string, environmentSlug: string, backupId: string): string {
+  return path.resolve(backupDir, environmentSlug, `${backupId}.dump`)
+}
