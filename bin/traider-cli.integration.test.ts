@@ -174,6 +174,13 @@ describe('traider CLI against a running API and worker', () => {
     rmSync(file)
   })
 
+  it('backup is refused (3) with what to do while backups are not set up for the environment', async () => {
+    const run = await traider(['backup', dev.environment.slug, '--kind', 'full'])
+    expect(run.code).toBe(3)
+    expect(run.stderr).toContain('Backups are not set up')
+    expect((await traider(['backup', dev.environment.slug, '--kind', 'weekly'])).code).toBe(2)
+  })
+
   it('audit verify → 0 with the count', async () => {
     const run = await traider(['audit', 'verify'])
     expect(run.code).toBe(0)

@@ -17,6 +17,7 @@ Usage:
   traider deploy <env> [--set service=tag …] [--set VAR=value …] [--bake <seconds>] [--wait]
   traider rollback <env> [--to <release>] [--emergency --reason "<why>"] [--bake <seconds>] [--wait]
   traider status <env>
+  traider backup <env> [--kind full|incremental|auto] [--wait]
   traider audit verify
   traider --help
 
@@ -44,7 +45,7 @@ const usage = (message) => new CliError(`${message}\nRun "traider --help" for us
 function parseArgs(argv) {
   const positional = []
   const flags = { set: [] }
-  const takesValue = new Set(['set', 'to', 'reason', 'bake', 'timeout', 'url', 'interval'])
+  const takesValue = new Set(['set', 'to', 'reason', 'bake', 'timeout', 'url', 'interval', 'kind'])
   const booleans = new Set(['wait', 'emergency', 'json', 'help', 'version'])
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
@@ -244,6 +245,27 @@ async function main(argv) {
       for (const d of deployments.items) log(`    #${d.number}  ${words(d.kind).padEnd(18)} ${words(d.status).padEnd(12)} release ${d.release.number}  ${d.requestedAt}`)
       if (deployments.items.length === 0) log('    (none yet)')
       return result({ environment, deployments: deployments.items }, EXIT.ok)
+    }
+    case 'backup': {
+      const env = needEnv()
+      const kind = (flags.kind ?? 'auto').toUpperCase()
+      if (!['FULL', 'INCREMENTAL', 'AUTO'].includes(kind)) throw usage('--kind is full, incremental or auto.')
+      const call = client(loadConfig(flags))
+      const started = await call('POST', `/environments/${encodeURIComponent(env)}/backups`, { kind })
+      log(`Backup ${started.id} (${started.kind.toLowerCase()}) of ${env} started.`)
+      if (!flags.wait) return result(started, EXIT.ok)
+      const timeoutMs = Number(flags.timeout ?? 1800) * 1000
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const backups = await call('GET', `/environments/${encodeURIComponent(env)}/backups`)
+        const backup = backups.find((b) => b.id === started.id)
+        if (backup && backup.status !== 'RUNNING') {
+          log(backup.status === 'SUCCEEDED' ? `Backup ${backup.id} succeeded (${backup.sizeBytes ?? '?'} bytes, sha256 ${backup.sha256 ?? '—'}).` : `Backup ${backup.id} ${words(backup.status)}${backup.error ? `: ${backup.error}` : '.'}`)
+          return result(backup, backup.status === 'SUCCEEDED' ? EXIT.ok : EXIT.failed)
+        }
+        if (Date.now() > deadline) throw new CliError(`Gave up waiting after ${timeoutMs / 1000} s: backup ${started.id} is still running.`, EXIT.failed)
+        await sleep(Number(flags.interval ?? 1000))
+      }
     }
     case 'audit': {
       if (rest[0] !== 'verify' || rest.length !== 1) throw usage('Use "traider audit verify".')

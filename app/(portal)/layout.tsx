@@ -13,6 +13,7 @@ import { hasPermission } from '@/server/auth/permissions'
 import { getSessionUser } from '@/server/auth/session'
 import { MobileNav, SidebarNav } from './_components/portal-nav'
 import { AuditBanner } from './_components/audit-banner'
+import { BackupBanner } from './backups/_components/backup-freshness'
 import { NotificationBell } from './_components/notification-bell'
 
 export const dynamic = 'force-dynamic'
@@ -55,6 +56,7 @@ export default async function PortalLayout({ children }: { children: ReactNode }
         </header>
         <main id="main" className="mx-auto w-full max-w-7xl flex-1 px-4 py-6 md:px-8">
           <AuditBanner />
+          <BackupBanner />
           {children}
         </main>
       </div>

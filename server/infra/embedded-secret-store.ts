@@ -3,7 +3,7 @@
 // "secret:<environmentId>:<name>:<version>", so a ciphertext copied to another row or altered
 // fails loudly instead of opening. A delete appends a tombstone version: numbers never repeat.
 import type { Db } from '@/server/db'
-import { openText, seal, SealedValueError } from '@/server/crypto/envelope'
+import { currentMasterKey, openText, seal, SealedValueError } from '@/server/crypto/envelope'
 import { Prisma } from '@/generated/prisma/client'
 import type { SecretMetadata, SecretRead, SecretStore, SecretWriter } from './ports'
 
@@ -72,8 +72,13 @@ export function embeddedSecretStore(db: Db, environmentId: string): SecretStore 
 
     async check() {
       try {
+        currentMasterKey()
+      } catch (error) {
+        return { ok: false, detail: `embedded store: ${(error as Error).message}` }
+      }
+      try {
         await db.$queryRaw`SELECT 1`
-        return { ok: true, detail: 'embedded store (Postgres): reachable' }
+        return { ok: true, detail: 'embedded store (Postgres): reachable, master key loaded' }
       } catch (error) {
         return { ok: false, detail: `embedded store: the database does not answer (${(error as Error).message.split('\n')[0]}): check DATABASE_URL and that Postgres runs` }
       }

@@ -34,7 +34,7 @@ type Queues = {
   deployment: Queue<DeploymentPayload>
   deploymentGate: Queue<DeploymentPayload>
 }
-const globalForQueues = globalThis as unknown as { traiderQueues?: Queues }
+const globalForQueues = globalThis as unknown as { traiderQueues?: Queues; traiderCountQueues?: Map<string, Queue> }
 
 function queues(): Queues {
   if (!globalForQueues.traiderQueues) {
@@ -79,6 +79,9 @@ export async function closeQueues() {
   const q = globalForQueues.traiderQueues
   globalForQueues.traiderQueues = undefined
   if (!q) return
+  const extra = globalForQueues.traiderCountQueues
+  globalForQueues.traiderCountQueues = undefined
+  if (extra) await Promise.all([...extra.values()].map((x) => x.close()))
   await Promise.all([q.environmentCheck.close(), q.deployment.close(), q.deploymentGate.close()])
   // BullMQ does not close connections passed in: quit it ourselves.
   await q.connection.quit()
@@ -89,25 +92,22 @@ export type QueueDepth = { queue: string; waiting: number; active: number; faile
 /** Waiting/active/failed/delayed jobs per queue (metrics endpoint); reuses the queue connection. */
 export async function queueDepths(names: readonly string[]): Promise<QueueDepth[]> {
   const q = queues()
-  const byName = new Map<string, Queue>([
-    [QUEUE_NAMES.environmentCheck, q.environmentCheck as Queue],
-    [QUEUE_NAMES.deployment, q.deployment as Queue],
-    [QUEUE_NAMES.deploymentGate, q.deploymentGate as Queue],
-  ])
+  const known: Record<string, Queue> = {
+    [QUEUE_NAMES.environmentCheck]: q.environmentCheck as Queue,
+    [QUEUE_NAMES.deployment]: q.deployment as Queue,
+    [QUEUE_NAMES.deploymentGate]: q.deploymentGate as Queue,
+  }
+  // Queues this process does not add to (e.g. audit-verify) get a handle once, kept with the others.
+  const extra = (globalForQueues.traiderCountQueues ??= new Map<string, Queue>())
   return Promise.all(
     names.map(async (name) => {
-      let queue = byName.get(name)
-      let temporary = false
+      let queue = known[name] ?? extra.get(name)
       if (!queue) {
         queue = new Queue(name, { connection: q.connection, prefix: bullPrefix() })
-        temporary = true
+        extra.set(name, queue)
       }
-      try {
-        const counts = await queue.getJobCounts('waiting', 'active', 'failed', 'delayed')
-        return { queue: name, waiting: counts.waiting ?? 0, active: counts.active ?? 0, failed: counts.failed ?? 0, delayed: counts.delayed ?? 0 }
-      } finally {
-        if (temporary) await queue.close()
-      }
+      const counts = await queue.getJobCounts('waiting', 'active', 'failed', 'delayed')
+      return { queue: name, waiting: counts.waiting ?? 0, active: counts.active ?? 0, failed: counts.failed ?? 0, delayed: counts.delayed ?? 0 }
     }),
   )
 }

@@ -283,6 +283,14 @@ describe('requests and problems', () => {
     await api(server.url, allScopes, 'POST', `/deployments/${second.body.id}/cancel`)
   })
 
+  it('backups: list (empty) and run (refused with what to do while backups are not set up)', async () => {
+    const list = await api(server.url, allScopes, 'GET', `/environments/${slug}/backups`)
+    expect(list).toMatchObject({ status: 200, body: [] })
+    const run = await api(server.url, allScopes, 'POST', `/environments/${slug}/backups`, { kind: 'FULL' })
+    expect(run.status).toBe(409)
+    expect(run.body.detail).toContain('Backups are not set up')
+  })
+
   it('unknown paths are 404 and wrong methods 405, as problems', async () => {
     const res = await fetch(`${server.url}/api/v1/nope`, { headers: { authorization: `Bearer ${allScopes}` } })
     expect(res.status).toBe(404)
@@ -348,3 +356,22 @@ describe('tRPC with a token', () => {
     expect((error as TRPCError).message).toContain('lacks the "read" scope')
   })
 })
+
+describe('tRPC over HTTP with a bearer token (the Next route handler)', () => {
+  const call = async (path: string, token: string, input: unknown) => {
+    const { POST } = await import('@/app/api/trpc/[trpc]/route')
+    const res = await POST(new Request(`http://127.0.0.1/api/trpc/${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ json: input }) }))
+    return { status: res.status, body: (await res.json()) as { result?: unknown; error?: { json: { message: string } } } }
+  }
+
+  it('a read token lists deployments; it cannot approve; a revoked token is signed out', async () => {
+    const created = await tokenFor(admin, ['read'])
+    expect((await call('deployment.list', created.token, { limit: 1 })).status).toBe(200)
+    const approve = await call('approval.approve', allScopes, { deploymentId: 'x', comment: '' })
+    expect(approve.status).toBe(403)
+    expect(approve.body.error?.json.message).toContain('Permission required: deploy:approve')
+    await revokeApiToken({ db: db() }, admin, { type: 'USER', id: admin.id, label: admin.email }, created.apiToken.id)
+    expect((await call('deployment.list', created.token, { limit: 1 })).status).toBe(401)
+  })
+})
+

@@ -20,6 +20,7 @@ import { NewEnvironmentButton } from '../environments/_components/environment-fo
 import { isActiveStatus, statusWords } from '../deployments/_components/types'
 import { checkTime, type EnvironmentRow } from '../environments/_components/types'
 import { LoadError } from '@/components/load-error'
+import { BackupFreshnessBadge } from '../backups/_components/backup-freshness'
 
 const QUEUED_POLL_MS = 10_000
 const DEPLOYING_POLL_MS = 3_000
@@ -78,6 +79,7 @@ function EnvironmentCard({ env }: { env: EnvironmentRow }) {
           <p className="text-sm text-muted-foreground">Waiting for the worker to contact the engine.</p>
         )}
         <ReleaseLine env={env} />
+        <BackupFreshnessBadge environmentId={env.id} />
       </CardContent>
       <CardFooter className="flex-wrap gap-x-2 gap-y-1">
         <Button variant="ghost" size="sm" asChild className="-ml-2.5">

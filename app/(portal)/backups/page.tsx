@@ -1,17 +1,21 @@
-// Backups: not built yet (arrives with the backup engine).
+// Backups: per environment, the backups with their proof, schedules, DR drills and restores.
 import type { Metadata } from 'next'
-import { DatabaseBackup } from 'lucide-react'
-import { NotBuiltPage } from '../_components/not-built'
+import { Suspense } from 'react'
+import { hasPermission } from '@/server/auth/permissions'
+import { getSessionUser } from '@/server/auth/session'
+import { BackupsView } from './_components/backups-view'
 
 export const metadata: Metadata = { title: 'Backups' }
 
-export default function BackupsPage() {
+export default async function BackupsPage() {
+  const user = await getSessionUser()
   return (
-    <NotBuiltPage
-      title="Backups"
-      description="Database backups of each environment and restores from them."
-      icon={DatabaseBackup}
-      willDo="Run and schedule database backups per environment, chart their sizes and ages, and restore one after an approver confirms."
-    />
+    <Suspense>
+      <BackupsView
+        canRun={!!user && hasPermission(user.role, 'backup:run')}
+        canRestore={!!user && hasPermission(user.role, 'backup:restore')}
+        canManage={!!user && hasPermission(user.role, 'env:manage')}
+      />
+    </Suspense>
   )
 }

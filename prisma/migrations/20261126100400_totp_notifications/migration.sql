@@ -14,6 +14,8 @@ CREATE TABLE "TotpEnrollment" (
     "secretSealed" TEXT NOT NULL,
     "confirmedAt" TIMESTAMP(3),
     "lastUsedStep" BIGINT,
+    "failedAttempts" INTEGER NOT NULL DEFAULT 0,
+    "lockedUntil" TIMESTAMP(3),
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "TotpEnrollment_pkey" PRIMARY KEY ("userId")

@@ -9,7 +9,7 @@ import { audit, type AuditActor } from '@/server/modules/audit/audit'
 import { afterGate } from '@/server/modules/deployment/deployment.service'
 import type { Prisma } from '@/generated/prisma/client'
 import { notifyDecision } from '@/server/modules/notification/deployment-events'
-import { verifySecondFactor } from '@/server/modules/two-factor/two-factor.service'
+import { verifySecondFactor, withCodeAttemptLimit } from '@/server/modules/two-factor/two-factor.service'
 import { describeGate, effectivePolicy, evaluateGate, gateDeployment } from './approval-gate'
 import type { approvalPolicyInput, approveInput, rejectInput } from './approval.schema'
 
@@ -57,7 +57,8 @@ async function decide(deps: ApprovalDeps, person: Person, deploymentId: string, 
 }
 
 export function approveDeployment(deps: ApprovalDeps, person: Person, input: z.output<typeof approveInput>) {
-  return decide(deps, person, input.deploymentId, 'APPROVE', input.comment, input.totpCode)
+  // A wrong two-factor code rolls the decision back; it is counted towards the lock outside.
+  return withCodeAttemptLimit(deps.db, person, () => decide(deps, person, input.deploymentId, 'APPROVE', input.comment, input.totpCode))
 }
 
 export function rejectDeployment(deps: ApprovalDeps, person: Person, input: z.output<typeof rejectInput>) {

@@ -16,6 +16,8 @@ import { countTables, type DbTarget } from './db-target'
 import { restoreLogicalIntoNewDatabase, takeLogicalBackup, verifyLogicalDump } from './pg-dump-engine'
 import { checkPgbackrestReadiness, restorePhysical, takePhysicalBackup, verifyPhysicalBackup } from './pgbackrest-engine'
 import { createBackupRecord, runBackup, verifyBackup } from './run-backup'
+import { runDrill } from './run-drill'
+import { runRestore } from './run-restore'
 
 const run = promisify(execFile)
 const asPostgres = (argv: string[]) => run('runuser', ['-u', 'postgres', '--', ...argv], { cwd: '/', timeout: 120_000 })
@@ -120,6 +122,39 @@ describe('pgBackRest engine', () => {
     expect(report.ok).toBe(false)
     expect(report.detail).toMatch(new RegExp(`${full.label}: invalid`))
   }, 180_000)
+})
+
+describe('pgBackRest through the product', () => {
+  it('a full backup is recorded and verified, a drill restores it into a scratch cluster, a point-in-time restore lands in a new database', async () => {
+    const log = createLogger({ level: () => 'error', sink: () => undefined })
+    const slug = unique('pgbr')
+    const environment = await db().environment.create({ data: { name: `PgBR ${slug}`, slug, tier: 'DEVELOPMENT', dockerEndpoint: 'unix:///var/run/docker.sock' } })
+    await db().backupConfig.create({
+      data: { environmentId: environment.id, location: 'HOST', host: physical.socketDir, port: physical.port, database: 'app', osUser: 'postgres', engine: 'PGBACKREST', pgbackrestConfig: physical.pgbackrest!.config, pgbackrestStanza: 'main' },
+    })
+    const deps = { db: db(), resolveRunner: async () => localCommandRunner, backupDir: workDir, log, runtime: { listStackContainers: async () => [], stopContainer: async () => undefined, startContainer: async () => undefined } }
+    const full = await runBackup(deps, (await createBackupRecord(deps, { type: 'SYSTEM', id: null, label: 'test' }, { environmentId: environment.id, kind: 'FULL', trigger: 'MANUAL' })).id)
+    expect(full).toMatchObject({ status: 'SUCCEEDED', kind: 'FULL', verified: true })
+    expect(full.artifact).toMatch(/^\d{8}-\d{6}F$/)
+    const counts = full.tableCounts as Record<string, number>
+    expect(counts['public.orders']).toBe(660)
+
+    const drill = await runDrill(deps, environment.id)
+    expect({ ok: drill.ok, error: drill.error, backupId: drill.backupId }).toEqual({ ok: true, error: null, backupId: full.id })
+    expect(drill.checks).toContainEqual({ name: 'row counts', ok: true, detail: expect.stringMatching(/equal to the counts at backup time/) })
+
+    await physical.sql(`INSERT INTO orders(batch) SELECT 'after-full' FROM generate_series(1, 7)`, 'app')
+    await new Promise((r) => setTimeout(r, 1_100))
+    const target = new Date(await physical.sql(`SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`))
+    await new Promise((r) => setTimeout(r, 1_100))
+    await physical.sql(`INSERT INTO orders(batch) SELECT 'after-target' FROM generate_series(1, 3)`, 'app')
+    await asPostgres(['pgbackrest', `--config=${physical.pgbackrest!.config}`, '--stanza=main', 'check'])
+    const restore = await db().restore.create({ data: { environmentId: environment.id, targetTime: target, mode: 'NEW_DATABASE', targetDatabase: 'app_pitr', status: 'QUEUED' } })
+    const done = await runRestore(deps, restore.id)
+    expect({ status: done.status, outcome: done.outcome }).toEqual({ status: 'SUCCEEDED', outcome: 'Restored into new database app_pitr.' })
+    expect(await physical.sql(`SELECT count(*) FROM orders WHERE batch = 'after-full'`, 'app_pitr')).toBe('7')
+    expect(await physical.sql(`SELECT count(*) FROM orders`, 'app_pitr')).toBe('667')
+  }, 300_000)
 })
 
 describe('pg_dump engine', () => {

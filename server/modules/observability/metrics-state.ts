@@ -1,6 +1,6 @@
 // Gauges that mirror Postgres and Redis state (pending approvals, backup ages, queue depth,
-// audit chain), computed when Prometheus scrapes, from one snapshot cached for a few
-// seconds: many gauges and 50 environments cost one round of queries, not one per series.
+// audit chain), computed at scrape time from one shared snapshot: many gauges and 50
+// environments cost one round of queries, not one per series, and never delay the scrape.
 import { Gauge, type Registry } from 'prom-client'
 import { METRIC_PREFIX } from './metrics'
 
@@ -18,21 +18,45 @@ export type StateSnapshot = {
 export type StateSource = () => Promise<StateSnapshot>
 
 const seconds = (d: Date) => d.getTime() / 1000
+const REFRESH_DELAY_MS = 200
 
-/** Registers the state gauges on `registry`; each scrape reads one snapshot at most `ttlMs` old. */
-export function registerStateMetrics(registry: Registry, source: StateSource, { ttlMs = 5_000 }: { ttlMs?: number } = {}) {
-  let cached: { at: number; snapshot: Promise<StateSnapshot> } | undefined
-  const snapshot = () => {
-    const now = Date.now()
-    if (!cached || now - cached.at > ttlMs) {
-      const pending = source()
-      cached = { at: now, snapshot: pending }
-      // A failed read is not cached: the next scrape tries again.
-      pending.catch(() => {
-        if (cached?.snapshot === pending) cached = undefined
+/**
+ * Registers the state gauges on `registry`. A scrape is answered from the last snapshot; one
+ * older than `ttlMs` is refreshed in the background for the next scrape (so a scrape never
+ * waits on Postgres/Redis), and one older than `maxStaleMs` (or none yet) is awaited.
+ */
+export function registerStateMetrics(
+  registry: Registry,
+  source: StateSource,
+  { ttlMs = 5_000, maxStaleMs = 60_000, onError }: { ttlMs?: number; maxStaleMs?: number; onError?: (error: unknown) => void } = {},
+) {
+  let current: { at: number; value: StateSnapshot } | undefined
+  let inFlight: Promise<StateSnapshot> | undefined
+  let refreshScheduled = false
+  const load = () => {
+    inFlight ??= source()
+      .then((value) => {
+        current = { at: Date.now(), value }
+        return value
       })
+      .finally(() => {
+        inFlight = undefined
+      })
+    return inFlight
+  }
+  const snapshot = async (): Promise<StateSnapshot> => {
+    const age = current ? Date.now() - current.at : Infinity
+    if (!current || age > maxStaleMs) return load()
+    // Refreshed for the next scrape once this one's response is out (off its path); a failure
+    // is reported and the next scrape tries again.
+    if (age > ttlMs && !refreshScheduled && !inFlight) {
+      refreshScheduled = true
+      setTimeout(() => {
+        refreshScheduled = false
+        load().catch((error: unknown) => onError?.(error))
+      }, REFRESH_DELAY_MS).unref()
     }
-    return cached.snapshot
+    return current.value
   }
 
   const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[], fill: (g: Gauge<L>, s: StateSnapshot) => void) =>

@@ -7,9 +7,14 @@ import { countPendingApprovals } from '@/server/modules/approval/approval.servic
 import { latestAuditVerification } from '@/server/modules/audit/audit.queries'
 import type { BackupState, StateSnapshot } from './metrics-state'
 
+let backupTableSeen = false
+
 export async function readBackupState(db: Db): Promise<BackupState[] | null> {
-  const [{ present }] = await db.$queryRaw<{ present: boolean }[]>`SELECT to_regclass('"Backup"') IS NOT NULL AS present`
-  if (!present) return null
+  if (!backupTableSeen) {
+    const [{ present }] = await db.$queryRaw<{ present: boolean }[]>`SELECT to_regclass('"Backup"') IS NOT NULL AS present`
+    if (!present) return null
+    backupTableSeen = true
+  }
   const rows = await db.$queryRaw<Array<{ slug: string; last_ok: Date | null; last_verified: Date | null; failures: bigint; verify_failures: bigint }>>`
     SELECT e.slug,
            max(b."finishedAt") FILTER (WHERE b.status = 'SUCCEEDED') AS last_ok,

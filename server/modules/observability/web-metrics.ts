@@ -2,6 +2,7 @@
 import { db } from '@/server/db'
 import { env } from '@/server/env'
 import { QUEUE_NAMES } from '@/server/infra/queues'
+import { errorFields, logger } from '@/server/logger'
 import { AUDIT_VERIFY_QUEUE } from '@/server/modules/audit/audit-verify-schedule'
 import { controlMetrics } from './metrics'
 import { metricsAccess } from './metrics-access'
@@ -14,7 +15,9 @@ export function webMetricsRegistry() {
   const m = controlMetrics('web')
   if (!globalForWeb.traiderWebMetricsReady) {
     globalForWeb.traiderWebMetricsReady = true
-    registerStateMetrics(m.registry, controlPlaneStateSource({ db: db(), queueNames: [...Object.values(QUEUE_NAMES), AUDIT_VERIFY_QUEUE] }))
+    registerStateMetrics(m.registry, controlPlaneStateSource({ db: db(), queueNames: [...Object.values(QUEUE_NAMES), AUDIT_VERIFY_QUEUE] }), {
+      onError: (error) => logger.warn('Could not refresh the metrics snapshot; the next scrape retries', { err: errorFields(error, { stack: false }) }),
+    })
   }
   return m.registry
 }

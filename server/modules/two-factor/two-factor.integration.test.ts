@@ -63,7 +63,9 @@ describe('TOTP enrollment', () => {
     const actions = (await db().auditEvent.findMany({ where: { targetId: user.id, action: { startsWith: 'two_factor.' } }, orderBy: { id: 'asc' } })).map((e) => [e.action, e.summary])
     expect(actions).toEqual([
       ['two_factor.enroll_start', null],
+      ['two_factor.code_rejected', { wrongInARow: 1, locked: false }],
       ['two_factor.enable', { recoveryCodes: 10 }],
+      ['two_factor.code_rejected', { wrongInARow: 1, locked: false }],
       ['two_factor.disable', { method: 'recovery_code' }],
     ])
   })
@@ -82,6 +84,31 @@ describe('TOTP enrollment', () => {
     expect(none.code).toBe('BAD_REQUEST')
     await expect(caller.twoFactor.disable({ code: totpCode(secret) })).resolves.toEqual({ enabled: false })
     expect(await caller.twoFactor.status()).toMatchObject({ enabled: false, pending: false })
+  })
+
+  it('five wrong codes in a row lock code entry for 15 minutes, even for a right code; audited', async () => {
+    const user = await makeUser('APPROVER')
+    const caller = callerFor(user)
+    const { secret } = await caller.twoFactor.startEnrollment({})
+    await caller.twoFactor.confirmEnrollment({ code: totpCode(secret, -1) })
+    const wrong = String((Number(totpCode(secret)) + 1) % 1_000_000).padStart(6, '0')
+    const count = async () => (await db().totpEnrollment.findUniqueOrThrow({ where: { userId: user.id } })).failedAttempts
+    // A right code resets the count.
+    for (let i = 0; i < 2; i++) expect((await failure(caller.twoFactor.disable({ code: wrong }))).code).toBe('BAD_REQUEST')
+    expect(await count()).toBe(2)
+    await db().$transaction((tx) => verifySecondFactor(tx, user.id, totpCode(secret), { purpose: 'A test' }))
+    expect(await count()).toBe(0)
+
+    for (let i = 0; i < 5; i++) expect((await failure(caller.twoFactor.disable({ code: wrong }))).code).toBe('BAD_REQUEST')
+    const locked = await failure(caller.twoFactor.disable({ code: totpCode(secret, 1) }))
+    expect(locked.code).toBe('TOO_MANY_REQUESTS')
+    expect(locked.message).toMatch(/^Too many wrong two-factor codes: code entry is locked for 1[45] more minutes\./)
+    const rejected = await db().auditEvent.findMany({ where: { action: 'two_factor.code_rejected', targetId: user.id }, orderBy: { id: 'asc' } })
+    expect(rejected).toHaveLength(7)
+    expect(rejected.at(-1)).toMatchObject({ outcome: 'denied', summary: { locked: true, wrongInARow: 5 } })
+    // Once the lock has passed, a right code works.
+    await db().totpEnrollment.update({ where: { userId: user.id }, data: { lockedUntil: new Date(Date.now() - 1_000) } })
+    await expect(caller.twoFactor.disable({ code: totpCode(secret, 1) })).resolves.toEqual({ enabled: false })
   })
 
   it('an admin resets a lost enrollment (audited); others may not', async () => {

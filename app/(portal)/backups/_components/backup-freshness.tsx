@@ -17,6 +17,7 @@ const REFRESH_MS = 60_000
 export function freshnessOf(health: BackupHealthRow | undefined, now: number): { tone: 'success' | 'warning' | 'danger' | 'unknown'; words: string } {
   if (!health) return { tone: 'unknown', words: 'Backups not set up' }
   if (!health.lastVerifiedAt) return { tone: 'danger', words: 'No verified backup' }
+  if (now === 0) return { tone: 'unknown', words: 'Backup age…' }
   const age = (now - health.lastVerifiedAt.getTime()) / 1000
   const target = health.rpoTargetMinutes * 60
   const words = `Verified backup ${formatSeconds(age)} old (target ${formatSeconds(target)})`

@@ -1,5 +1,5 @@
 'use client'
-// The log of one backup or restore, read every second after the last line seen while it
+// The log of one backup or restore (mount it with a key per subject), read every second after the last line seen while it
 // runs (once more when it ends), in the monospace style of the deployment log.
 import { useEffect, useRef, useState } from 'react'
 import { formatClock } from '@/lib/format'
@@ -14,17 +14,16 @@ export function BackupLog({ subject, active }: { subject: { backupId: string } |
   const [lines, setLines] = useState<Line[]>([])
   const [error, setError] = useState<string | null>(null)
   const cursor = useRef('')
-  const key = 'backupId' in subject ? `b:${subject.backupId}` : `r:${subject.restoreId}`
+  const backupId = 'backupId' in subject ? subject.backupId : undefined
+  const restoreId = 'restoreId' in subject ? subject.restoreId : undefined
   const box = useRef<HTMLDivElement>(null)
 
   useEffect(() => {
     let stopped = false
     let timer: ReturnType<typeof setTimeout> | undefined
-    cursor.current = ''
-    setLines([])
     async function tick() {
       try {
-        const page = await client.backup.logs.query({ ...subject, afterId: cursor.current })
+        const page = await client.backup.logs.query({ backupId, restoreId, afterId: cursor.current })
         if (stopped) return
         if (page.length > 0) {
           cursor.current = page[page.length - 1].id
@@ -41,8 +40,7 @@ export function BackupLog({ subject, active }: { subject: { backupId: string } |
       stopped = true
       clearTimeout(timer)
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- `key` identifies the subject
-  }, [client, key, active])
+  }, [client, backupId, restoreId, active])
 
   useEffect(() => {
     box.current?.scrollTo({ top: box.current.scrollHeight })

@@ -25,6 +25,10 @@ import type { SecretsOverviewView } from './types'
 
 type Usage = SecretsOverviewView['missing'][number]['usedBy'][number]
 
+// On phones a card's action goes under its title instead of squeezing it into a narrow column.
+const STACKED_HEADER = 'max-sm:grid-cols-1!'
+const STACKED_ACTION = 'max-sm:col-start-1! max-sm:row-span-1! max-sm:row-start-auto! max-sm:justify-self-start!'
+
 function UsageList({ usedBy }: { usedBy: Usage[] }) {
   if (usedBy.length === 0) return <span className="text-muted-foreground">not used by the stack</span>
   return (
@@ -111,7 +115,7 @@ function EnvironmentSecrets({ environmentId, canWrite, canManageStore, canRedepl
   return (
     <div className="grid min-w-0 grid-cols-1 gap-6">
       <Card>
-        <CardHeader>
+        <CardHeader className={STACKED_HEADER}>
           <CardTitle className="flex items-center gap-2">
             {store.backend === 'VAULT' ? 'HashiCorp Vault (KV v2)' : 'Embedded store'}
             {store.health.ok ? (
@@ -135,7 +139,7 @@ function EnvironmentSecrets({ environmentId, canWrite, canManageStore, canRedepl
             )}
           </CardDescription>
           {canManageStore && (
-            <CardAction>
+            <CardAction className={STACKED_ACTION}>
               <Button variant="outline" size="sm" onClick={() => setStoreOpen(true)}>
                 <Settings2 aria-hidden />
                 Store settings
@@ -154,13 +158,13 @@ function EnvironmentSecrets({ environmentId, canWrite, canManageStore, canRedepl
 
       {affected.length > 0 && (
         <Card className="border-warning/50" data-testid="needs-redeploy">
-          <CardHeader>
+          <CardHeader className={STACKED_HEADER}>
             <CardTitle className="text-base">Services running older secret versions</CardTitle>
             <CardDescription>
               {affected.join(', ')} {affected.length === 1 ? 'runs' : 'run'} with a secret that was rotated since the last deployment.
             </CardDescription>
             {canRedeploy && (
-              <CardAction>
+              <CardAction className={STACKED_ACTION}>
                 <Button onClick={() => redeploy.mutate({ environmentId })} disabled={redeploy.isPending}>
                   {redeploy.isPending ? <LoaderCircle aria-hidden className="animate-spin" /> : <RefreshCw aria-hidden />}
                   Redeploy affected services
@@ -172,11 +176,11 @@ function EnvironmentSecrets({ environmentId, canWrite, canManageStore, canRedepl
       )}
 
       <Card>
-        <CardHeader>
+        <CardHeader className={STACKED_HEADER}>
           <CardTitle>Secrets in {environment.name}</CardTitle>
           <CardDescription>{stackNote ?? 'Usage comes from the latest stack version.'}</CardDescription>
           {canWrite && (
-            <CardAction>
+            <CardAction className={STACKED_ACTION}>
               <Button onClick={() => setSetTarget({ environmentId, environmentName: environment.name, name: null, mode: 'set', usedBy: [] })} disabled={!store.health.ok}>
                 <Plus aria-hidden />
                 Set a secret
@@ -194,7 +198,7 @@ function EnvironmentSecrets({ environmentId, canWrite, canManageStore, canRedepl
                   <TableHead>Name</TableHead>
                   <TableHead>Version</TableHead>
                   <TableHead className="hidden md:table-cell">Updated</TableHead>
-                  <TableHead>Used by</TableHead>
+                  <TableHead className="hidden sm:table-cell">Used by</TableHead>
                   {canWrite && <TableHead className="text-right">Actions</TableHead>}
                 </TableRow>
               </TableHeader>
@@ -209,7 +213,7 @@ function EnvironmentSecrets({ environmentId, canWrite, canManageStore, canRedepl
                     </TableCell>
                     <TableCell className="text-muted-foreground">—</TableCell>
                     <TableCell className="hidden text-muted-foreground md:table-cell">deployments stop at preflight until it is set</TableCell>
-                    <TableCell>
+                    <TableCell className="hidden sm:table-cell">
                       <UsageList usedBy={m.usedBy} />
                     </TableCell>
                     {canWrite && (
@@ -236,7 +240,7 @@ function EnvironmentSecrets({ environmentId, canWrite, canManageStore, canRedepl
                       {s.updatedAt ? <RelativeTime date={s.updatedAt} /> : '—'}
                       {s.updatedBy && <span className="text-muted-foreground"> by {s.updatedBy}</span>}
                     </TableCell>
-                    <TableCell>
+                    <TableCell className="hidden sm:table-cell">
                       <UsageList usedBy={s.usedBy} />
                     </TableCell>
                     {canWrite && (

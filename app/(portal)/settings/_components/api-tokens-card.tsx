@@ -25,7 +25,7 @@ import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle }
 import { Skeleton } from '@/components/ui/skeleton'
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
 import { errorMessageFrom } from '@/lib/form-errors'
-import { formatDateTime } from '@/lib/format'
+import { formatDateTime, formatRelative } from '@/lib/format'
 import { useTRPC } from '@/lib/trpc'
 import { CreateTokenDialog } from './create-token-dialog'
 
@@ -36,6 +36,35 @@ function TokenState({ token }: { token: TokenRow }) {
   if (token.revokedAt) return <Badge variant="danger"><Ban aria-hidden />Revoked</Badge>
   if (token.expiresAt.getTime() <= now) return <Badge variant="unknown">Expired</Badge>
   return <Badge variant="success">Active</Badge>
+}
+
+/** "in 89 days" / "in 5 h" / "expired 2 d ago", with the exact time on hover. */
+function Expiry({ date }: { date: Date }) {
+  const now = useNow()
+  const ms = date.getTime() - now
+  const text =
+    ms <= 0 ? `expired ${formatRelative(date, now)}` : ms < 3_600_000 ? `in ${Math.max(1, Math.round(ms / 60_000))} min` : ms < 86_400_000 ? `in ${Math.round(ms / 3_600_000)} h` : `in ${Math.round(ms / 86_400_000)} days`
+  return (
+    <time dateTime={date.toISOString()} title={formatDateTime(date)} suppressHydrationWarning>
+      {text}
+    </time>
+  )
+}
+
+function Scopes({ token }: { token: TokenRow }) {
+  return (
+    <ul className="flex max-w-72 flex-wrap gap-1" aria-label={`Scopes of ${token.name}`}>
+      {token.scopes.map((s) => (
+        <li key={s}>
+          <Badge variant="secondary" className="font-mono font-normal">{s}</Badge>
+        </li>
+      ))}
+    </ul>
+  )
+}
+
+function LastUsed({ token }: { token: TokenRow }) {
+  return token.lastUsedAt ? <RelativeTime date={token.lastUsedAt} /> : <span className="text-muted-foreground">never</span>
 }
 
 export function ApiTokensCard() {
@@ -53,6 +82,13 @@ export function ApiTokensCard() {
     }),
   )
 
+  const revokeButton = (t: TokenRow) => (
+    <Button variant="outline" size="sm" onClick={() => setRevoking(t)} disabled={revoke.isPending} aria-label={`Revoke ${t.name}`}>
+      {revoke.isPending && revoke.variables?.tokenId === t.id ? <LoaderCircle aria-hidden className="animate-spin" /> : <Ban aria-hidden />}
+      Revoke
+    </Button>
+  )
+
   return (
     <Card>
       <CardHeader>
@@ -61,7 +97,7 @@ export function ApiTokensCard() {
           For automation: the REST API at <code className="font-mono text-xs">/api/v1</code> and the <code className="font-mono text-xs">traider</code> CLI.
           A token acts as you, with at most its scopes and never more than your role. Tokens cannot approve.
         </CardDescription>
-        <CardAction>
+        <CardAction className="max-sm:col-start-1 max-sm:row-span-1 max-sm:row-start-3 max-sm:mt-2 max-sm:justify-self-start">
           <CreateTokenDialog />
         </CardAction>
       </CardHeader>
@@ -76,7 +112,28 @@ export function ApiTokensCard() {
         ) : tokens.data.length === 0 ? (
           <EmptyState icon={KeyRound} title="No API tokens yet" description="Create one for a CI job or for the traider CLI on your machine." />
         ) : (
-          <div className="overflow-x-auto">
+          <>
+          <ul className="grid divide-y sm:hidden" aria-label="API tokens">
+            {tokens.data.map((t) => (
+              <li key={t.id} data-token-card={t.name} className="grid gap-2 py-3 first:pt-0 last:pb-0">
+                <div className="flex items-start justify-between gap-2">
+                  <div className="min-w-0">
+                    <div className="truncate font-medium">{t.name}</div>
+                    <div className="font-mono text-xs text-muted-foreground">{t.prefix}…</div>
+                  </div>
+                  <TokenState token={t} />
+                </div>
+                <Scopes token={t} />
+                <div className="flex items-center justify-between gap-2 text-xs text-muted-foreground">
+                  <span>
+                    Expires <Expiry date={t.expiresAt} /> · last used <LastUsed token={t} />
+                  </span>
+                  {!t.revokedAt && revokeButton(t)}
+                </div>
+              </li>
+            ))}
+          </ul>
+          <div className="hidden overflow-x-auto sm:block">
             <Table aria-label="API tokens">
               <TableHeader>
                 <TableRow>
@@ -95,35 +152,17 @@ export function ApiTokensCard() {
                       <div className="font-medium">{t.name}</div>
                       <div className="font-mono text-xs text-muted-foreground">{t.prefix}…</div>
                     </TableCell>
-                    <TableCell>
-                      <ul className="flex max-w-72 flex-wrap gap-1" aria-label={`Scopes of ${t.name}`}>
-                        {t.scopes.map((s) => (
-                          <li key={s}>
-                            <Badge variant="secondary" className="font-mono font-normal">{s}</Badge>
-                          </li>
-                        ))}
-                      </ul>
-                    </TableCell>
+                    <TableCell><Scopes token={t} /></TableCell>
                     <TableCell><TokenState token={t} /></TableCell>
-                    <TableCell className="whitespace-nowrap text-sm" title={formatDateTime(t.expiresAt)}>
-                      <RelativeTime date={t.expiresAt} />
-                    </TableCell>
-                    <TableCell className="whitespace-nowrap text-sm">
-                      {t.lastUsedAt ? <RelativeTime date={t.lastUsedAt} /> : <span className="text-muted-foreground">never</span>}
-                    </TableCell>
-                    <TableCell>
-                      {!t.revokedAt && (
-                        <Button variant="outline" size="sm" onClick={() => setRevoking(t)} disabled={revoke.isPending} aria-label={`Revoke ${t.name}`}>
-                          {revoke.isPending && revoke.variables?.tokenId === t.id ? <LoaderCircle aria-hidden className="animate-spin" /> : <Ban aria-hidden />}
-                          Revoke
-                        </Button>
-                      )}
-                    </TableCell>
+                    <TableCell className="whitespace-nowrap text-sm"><Expiry date={t.expiresAt} /></TableCell>
+                    <TableCell className="whitespace-nowrap text-sm"><LastUsed token={t} /></TableCell>
+                    <TableCell>{!t.revokedAt && revokeButton(t)}</TableCell>
                   </TableRow>
                 ))}
               </TableBody>
             </Table>
           </div>
+          </>
         )}
       </CardContent>
       <AlertDialog open={revoking !== null} onOpenChange={(open) => !open && setRevoking(null)}>

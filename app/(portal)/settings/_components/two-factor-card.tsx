@@ -187,9 +187,13 @@ function EnrollFlow({ onDone }: { onDone: () => void }) {
       <div className="flex flex-col items-center gap-4 sm:flex-row sm:items-start">
         {/* eslint-disable-next-line @next/next/no-img-element -- a data: URL rendered on the server, not an optimisable asset */}
         <img src={enrollment.qrDataUrl} alt="QR code for your authenticator app" width={176} height={176} className="size-44 shrink-0 rounded-md border bg-white p-1" data-testid="totp-qr" />
-        <div className="grid min-w-0 gap-1.5">
-          <Label htmlFor={`${id}-secret`}>Secret (for typing it in)</Label>
-          <Input id={`${id}-secret`} readOnly value={enrollment.secret.replace(/(.{4})/g, '$1 ').trim()} className="font-mono text-xs" data-testid="totp-secret" />
+        <div className="grid min-w-0 gap-1.5 self-stretch">
+          <p className="text-sm font-medium" id={`${id}-secret`}>
+            Secret (for typing it in)
+          </p>
+          <code aria-labelledby={`${id}-secret`} className="block rounded-md border bg-muted/40 px-2.5 py-2 font-mono text-sm break-all select-all" data-testid="totp-secret">
+            {enrollment.secret.replace(/(.{4})/g, '$1 ').trim()}
+          </code>
           <p className="text-xs text-muted-foreground">Time-based, SHA-1, 6 digits, 30 seconds.</p>
         </div>
       </div>

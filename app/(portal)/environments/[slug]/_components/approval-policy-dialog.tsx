@@ -273,7 +273,7 @@ function PolicyForm({ environment, policy, onDone }: { environment: Env; policy:
         <div className="grid gap-0.5">
           <Label htmlFor={`${id}-totp`} className="font-normal">
             <ShieldCheck aria-hidden className="size-3.5" />
-            Two-factor: approvers enter a current code
+            Two-factor: require a current code with each approval
           </Label>
           <p id={`${id}-totp-help`} className="text-[0.8rem] text-muted-foreground">
             Approvers must have set up an authenticator app (Settings → Two-factor authentication). Recommended for production.
