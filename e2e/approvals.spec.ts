@@ -93,15 +93,20 @@ async function shootScrolledTo(page: Page, target: Locator, name: string) {
   await page.setViewportSize({ width: 1440, height: 900 })
 }
 
-/** Both widths with an open dropdown menu (the bell), reopened after each resize. */
+/** Both widths with the bell's menu open (closed first, reopened after each resize, animations done). */
 async function shootMenu(page: Page, name: string) {
+  const menu = page.getByRole('menu')
   for (const width of WIDTHS) {
+    if ((await menu.count()) > 0) await page.keyboard.press('Escape')
+    await expect(menu).toHaveCount(0)
     await page.setViewportSize({ width, height: width === 390 ? 844 : 900 })
-    if ((await page.getByRole('menu').count()) === 0) await page.getByTestId('notification-bell').click()
-    await expect(page.getByRole('menu')).toBeVisible()
+    await page.getByTestId('notification-bell').click()
+    await expect(menu).toBeVisible()
+    await menu.evaluate((el) => Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished)))
     await page.screenshot({ path: `e2e/screenshots/${name}-${width}.png` })
-    await page.keyboard.press('Escape')
   }
+  await page.keyboard.press('Escape')
+  await expect(menu).toHaveCount(0)
   await page.setViewportSize({ width: 1440, height: 900 })
 }
 

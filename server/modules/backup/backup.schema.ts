@@ -45,13 +45,15 @@ export const restoreRequestInput = z
   .object({
     environmentId: id,
     backupId: id.optional(),
+    /** "Also restore the database to the pre-deploy backup" of this deployment (rollback option). */
+    fromDeploymentId: id.optional(),
     targetTime: z.coerce.date().optional(),
     mode: z.enum(['IN_PLACE', 'NEW_DATABASE']),
     targetDatabase: databaseName.optional(),
     reason: z.string().trim().max(500).default(''),
   })
   .superRefine((v, ctx) => {
-    if (!v.backupId && !v.targetTime) ctx.addIssue({ code: 'custom', path: ['backupId'], message: 'Choose a backup, or a point in time (pgBackRest)' })
+    if (!v.backupId && !v.targetTime && !v.fromDeploymentId) ctx.addIssue({ code: 'custom', path: ['backupId'], message: 'Choose a backup, or a point in time (pgBackRest)' })
     if (v.mode === 'NEW_DATABASE' && !v.targetDatabase) ctx.addIssue({ code: 'custom', path: ['targetDatabase'], message: 'Name the new database to restore into' })
   })
 

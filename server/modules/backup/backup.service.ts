@@ -66,6 +66,11 @@ export async function saveBackupConfig(deps: BackupServiceDeps, actor: AuditActo
 }
 
 export async function backUpNow(deps: BackupServiceDeps, actor: AuditActor, input: z.output<typeof backupNowInput>) {
+  // A backup still RUNNING after 6 h was left by a worker that died: record it as failed.
+  await deps.db.backup.updateMany({
+    where: { environmentId: input.environmentId, status: 'RUNNING', startedAt: { lt: new Date(Date.now() - 6 * 3600_000) } },
+    data: { status: 'FAILED', finishedAt: new Date(), error: 'The worker running this backup stopped before it finished.' },
+  })
   const running = await deps.db.backup.findFirst({ where: { environmentId: input.environmentId, status: 'RUNNING' } })
   if (running) throw new DomainError('CONFLICT', 'A backup of this environment is already running: wait for it to finish (its row shows progress).')
   const backup = await createBackupRecord(deps, actor, { environmentId: input.environmentId, kind: input.kind, trigger: 'MANUAL' })
@@ -111,6 +116,11 @@ async function gateRestore(tx: Prisma.TransactionClient, restoreId: string, now:
 export async function requestRestore(deps: BackupServiceDeps, person: AuditActor, input: z.output<typeof restoreRequestInput>, now = new Date()) {
   const config = await deps.db.backupConfig.findUnique({ where: { environmentId: input.environmentId } })
   if (!config) throw new DomainError('PRECONDITION_FAILED', 'Backups are not set up for this environment: there is nothing to restore from.')
+  if (input.fromDeploymentId) {
+    const preDeploy = await deps.db.backup.findFirst({ where: { deploymentId: input.fromDeploymentId, environmentId: input.environmentId, trigger: 'PRE_DEPLOY', status: 'SUCCEEDED', verified: true }, orderBy: { startedAt: 'desc' } })
+    if (!preDeploy) throw new DomainError('PRECONDITION_FAILED', 'That deployment has no verified pre-deploy backup to restore: choose a backup on the Backups page instead.', 'fromDeploymentId')
+    input = { ...input, backupId: preDeploy.id }
+  }
   if (input.targetTime && config.engine !== 'PGBACKREST') throw new DomainError('INVALID', 'Point-in-time restore needs the pgBackRest engine; choose a backup instead.', 'targetTime')
   if (input.backupId) {
     const backup = await deps.db.backup.findUnique({ where: { id: input.backupId } })
@@ -128,7 +138,7 @@ export async function requestRestore(deps: BackupServiceDeps, person: AuditActor
     const { outcome } = await gateRestore(tx, created.id, now)
     const isQueued = outcome.state === 'approved'
     if (isQueued) await tx.restore.update({ where: { id: created.id }, data: { status: 'QUEUED' } })
-    await audit(tx, person, { action: 'restore.requested', targetType: 'restore', targetId: created.id, environmentId: input.environmentId, summary: { mode: input.mode, backupId: input.backupId ?? null, targetTime: input.targetTime?.toISOString() ?? null, targetDatabase, gate: outcome.state } })
+    await audit(tx, person, { action: 'restore.requested', targetType: 'restore', targetId: created.id, environmentId: input.environmentId, summary: { mode: input.mode, backupId: input.backupId ?? null, fromDeploymentId: input.fromDeploymentId ?? null, targetTime: input.targetTime?.toISOString() ?? null, targetDatabase, gate: outcome.state } })
     return { restore: created, queued: isQueued, words: describeGate(outcome) }
   })
   if (queued) await deps.queue.enqueue({ v: 1, op: 'restore', restoreId: restore.id }, { jobId: `restore-${restore.id}` })

@@ -97,6 +97,29 @@ describe('restore', () => {
     expect(lines.map((l) => l.message)).toContain('Restored into new database app_copy_dev.')
   }, 120_000)
 
+  it('"also restore the database to the pre-deploy backup": the deployment\'s verified pre-deploy backup, in place', async () => {
+    const environment = await environmentWithBackups()
+    const deploymentId = unique('dep')
+    const preDeploy = await runBackup(deps(), (await createBackupRecord(deps(), actor, { environmentId: environment.id, kind: 'AUTO', trigger: 'PRE_DEPLOY', deploymentId })).id)
+    await runBackup(deps(), (await createBackupRecord(deps(), actor, { environmentId: environment.id, kind: 'AUTO', trigger: 'MANUAL' })).id)
+    const queue = recordingBackupQueue()
+    const requester = await makeUser('APPROVER')
+    const who = { type: 'USER' as const, id: requester.id, label: requester.email }
+    await expect(requestRestore({ db: db(), queue }, who, { environmentId: environment.id, fromDeploymentId: 'no-such-deployment', mode: 'IN_PLACE', reason: '' })).rejects.toThrow(/no verified pre-deploy backup/)
+    const asked = await requestRestore({ db: db(), queue }, who, { environmentId: environment.id, fromDeploymentId: deploymentId, mode: 'IN_PLACE', reason: 'rollback' })
+    const row = await db().restore.findUniqueOrThrow({ where: { id: asked.id } })
+    expect(row).toMatchObject({ backupId: preDeploy.id, mode: 'IN_PLACE', targetDatabase: 'app', status: 'QUEUED' })
+    // In place: restored into a staging database, swapped in by rename, the old one kept.
+    await cluster.sql(`INSERT INTO trades(qty) VALUES (-1)`, 'app')
+    const done = await runRestore(deps(), asked.id)
+    expect({ status: done.status, outcome: done.outcome }).toEqual({ status: 'SUCCEEDED', outcome: 'Database app restored in place.' })
+    expect(await cluster.sql('SELECT count(*) FROM trades', 'app')).toBe('300')
+    const kept = await cluster.sql(`SELECT datname FROM pg_database WHERE datname LIKE 'app_pre_restore_%'`)
+    expect(kept).toMatch(/^app_pre_restore_\d{14}$/)
+    expect(await cluster.sql('SELECT count(*) FROM trades', kept)).toBe('301')
+    await cluster.sql(`DROP DATABASE ${kept}`)
+  }, 120_000)
+
   it('in production waits for the environment\'s approval policy: the requester cannot approve, an approver queues it', async () => {
     const environment = await environmentWithBackups('PRODUCTION')
     await db().approvalPolicy.create({ data: { environmentId: environment.id, requiredApprovals: 1, eligibleRoles: ['APPROVER', 'ADMIN'], approvalTtlMinutes: 60, requireTotp: false, waitTimerMinutes: 0 } })

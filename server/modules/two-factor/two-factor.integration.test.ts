@@ -7,6 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { db, disconnectDb } from '@/server/db'
 import { callerFor, makeUser } from '@/test/factories'
 import { totpCode } from '@/test/totp'
+import { randomBytes } from 'node:crypto'
+import { currentMasterKey, masterKeyFrom, openText, sealedKeyId } from '@/server/crypto/envelope'
+import { rotateMasterKey } from '@/server/crypto/rotate-master-key'
 import { hashRecoveryCode } from './totp'
 import { verifySecondFactor } from './two-factor.service'
 
@@ -123,5 +126,27 @@ describe('TOTP enrollment', () => {
     expect(event.actorId).toBe(admin.id)
     const nothing = await failure(callerFor(admin).twoFactor.adminReset({ userId: user.id }))
     expect(nothing.message).toContain('has not set up two-factor authentication')
+  })
+
+  it('master-key rotation re-wraps TOTP seeds and webhook signing keys (listed in sealed-columns)', async () => {
+    const [user, admin] = await Promise.all([makeUser('APPROVER'), makeUser('ADMIN')])
+    const { secret } = await callerFor(user).twoFactor.startEnrollment({})
+    const { id: webhookId, signingKey } = await callerFor(admin).webhook.create({ name: 'rotation', url: 'https://hooks.example.test/x', format: 'GENERIC', events: ['never.matches'] })
+    const old = currentMasterKey()
+    const next = masterKeyFrom(randomBytes(32))
+    try {
+      const report = await rotateMasterKey(db(), [old], next)
+      expect(report.find((r) => r.table === 'TotpEnrollment')!.rewrapped).toBeGreaterThanOrEqual(1)
+      expect(report.find((r) => r.table === 'Webhook')!.rewrapped).toBeGreaterThanOrEqual(1)
+      const seed = (await db().totpEnrollment.findUniqueOrThrow({ where: { userId: user.id } })).secretSealed
+      const key = (await db().webhook.findUniqueOrThrow({ where: { id: webhookId } })).signingKeySealed
+      expect(sealedKeyId(seed)).toBe(next.id)
+      expect(openText(seed, `totp:${user.id}`, [next])).toBe(secret)
+      expect(openText(key, `webhook:${webhookId}`, [next])).toBe(signingKey)
+    } finally {
+      // Back to the configured key, so later tests in this run read their values.
+      await rotateMasterKey(db(), [next, old], old)
+      await db().webhook.delete({ where: { id: webhookId } })
+    }
   })
 })

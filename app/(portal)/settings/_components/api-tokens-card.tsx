@@ -93,15 +93,20 @@ export function ApiTokensCard() {
     <Card>
       <CardHeader>
         <CardTitle>API tokens</CardTitle>
-        <CardDescription>
+        {/* col-start-1: with the action hidden on phones, auto-placement would put this beside the title. */}
+        <CardDescription className="col-start-1">
           For automation: the REST API at <code className="font-mono text-xs">/api/v1</code> and the <code className="font-mono text-xs">traider</code> CLI.
           A token acts as you, with at most its scopes and never more than your role. Tokens cannot approve.
         </CardDescription>
-        <CardAction className="max-sm:col-start-1 max-sm:row-span-1 max-sm:row-start-3 max-sm:mt-2 max-sm:justify-self-start">
+        {/* On a phone the button goes under the text (see CardContent), not squeezed beside it. */}
+        <CardAction className="max-sm:hidden">
           <CreateTokenDialog />
         </CardAction>
       </CardHeader>
       <CardContent>
+        <div className="mb-4 sm:hidden">
+          <CreateTokenDialog />
+        </div>
         {tokens.isPending ? (
           <div className="grid gap-2" aria-label="Loading tokens">
             <Skeleton className="h-9" />

@@ -31,7 +31,8 @@ type Open = { kind: 'add' } | { kind: 'history'; id: string; name: string } | { 
 export function WebhooksCard() {
   const trpc = useTRPC()
   const queryClient = useQueryClient()
-  const list = useQuery(trpc.webhook.list.queryOptions())
+  // Re-read while open: delivery counts change as the worker sends.
+  const list = useQuery({ ...trpc.webhook.list.queryOptions(), refetchInterval: 10_000 })
   const [open, setOpen] = useState<Open>(null)
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.webhook.pathKey() })
   const update = useMutation(trpc.webhook.update.mutationOptions({ onSuccess: invalidate }))
@@ -104,7 +105,7 @@ export function WebhooksCard() {
         )}
       </CardContent>
       <Dialog open={open !== null} onOpenChange={(o) => !o && setOpen(null)}>
-        <DialogContent className="max-h-[90svh] overflow-y-auto sm:max-w-2xl">
+        <DialogContent className="max-h-[90svh] overflow-y-auto sm:max-w-3xl">
           {open?.kind === 'add' && <AddWebhookForm onCreated={(name, signingKey) => setOpen({ kind: 'key', name, signingKey })} onCancel={() => setOpen(null)} />}
           {open?.kind === 'key' && <SigningKeyShown name={open.name} signingKey={open.signingKey} onDone={() => setOpen(null)} />}
           {open?.kind === 'history' && <DeliveryHistory id={open.id} name={open.name} />}
@@ -262,7 +263,7 @@ function DeliveryHistory({ id, name }: { id: string; name: string }) {
                     <TableCell className="whitespace-nowrap">{a ? <RelativeTime date={a.at} /> : formatDateTime(d.createdAt)}</TableCell>
                     <TableCell className="font-mono">{a?.httpStatus ?? '—'}</TableCell>
                     <TableCell className="whitespace-nowrap">{a ? `${a.durationMs} ms` : '—'}</TableCell>
-                    <TableCell className="max-w-64 text-xs break-words">{a ? (a.error ?? 'delivered') : 'queued'}</TableCell>
+                    <TableCell className="max-w-64 text-xs whitespace-normal break-words">{a ? (a.error ?? 'delivered') : 'queued'}</TableCell>
                   </TableRow>
                 )),
               )}
