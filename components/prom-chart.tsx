@@ -41,14 +41,15 @@ const clock = (t: number) => new Date(t * 1000).toLocaleTimeString([], { hour: '
 export function PromChart({ series, unit, title, height = 140 }: { series: ChartSeries[]; unit: ChartUnit; title: string; height?: number }) {
   const id = useId()
   const width = 480
-  const pad = { left: 64, right: 8, top: 8, bottom: 22 }
+  const pad = { left: 68, right: 8, top: 8, bottom: 24 }
   const all = series.flatMap((s) => s.points)
   if (all.length === 0) return null
   const t0 = Math.min(...all.map(([t]) => t))
   const t1 = Math.max(...all.map(([t]) => t))
   const vMax = Math.max(...all.map(([, v]) => v), 0)
   const vMin = Math.min(...all.map(([, v]) => v), 0)
-  const top = vMax === vMin ? vMax + 1 : vMax
+  // Headroom above the highest value, so a flat line does not hide under the top gridline.
+  const top = vMax === vMin ? vMax + 1 : vMax + (vMax - vMin) * 0.15
   const x = (t: number) => pad.left + ((t - t0) / Math.max(1, t1 - t0)) * (width - pad.left - pad.right)
   const y = (v: number) => pad.top + (1 - (v - vMin) / (top - vMin)) * (height - pad.top - pad.bottom)
   const grid = [vMin, (vMin + top) / 2, top]
@@ -63,15 +64,15 @@ export function PromChart({ series, unit, title, height = 140 }: { series: Chart
         {grid.map((g, i) => (
           <g key={i}>
             <line x1={pad.left} x2={width - pad.right} y1={y(g)} y2={y(g)} stroke="currentColor" strokeOpacity={0.2} strokeDasharray={i === 0 ? undefined : '3 3'} />
-            <text x={pad.left - 6} y={y(g)} dy="0.32em" textAnchor="end" fontSize="10" fill="currentColor">
+            <text x={pad.left - 6} y={y(g)} dy="0.32em" textAnchor="end" fontSize="11" fill="currentColor">
               {formatValue(g, unit)}
             </text>
           </g>
         ))}
-        <text x={pad.left} y={height - 6} fontSize="10" fill="currentColor">
+        <text x={pad.left} y={height - 6} fontSize="11" fill="currentColor">
           {clock(t0)}
         </text>
-        <text x={width - pad.right} y={height - 6} fontSize="10" textAnchor="end" fill="currentColor">
+        <text x={width - pad.right} y={height - 6} fontSize="11" textAnchor="end" fill="currentColor">
           {clock(t1)}
         </text>
         {series.map((s, i) => (

@@ -127,7 +127,7 @@ test('metrics charts, and Grafana and Jaeger embedded through the proxy', async 
     await page.getByRole('tab', { name: /TRAIDER control plane/ }).click()
     await expect(page.frameLocator('[data-testid="grafana-frame"]').getByText('Grafana (contract fixture): /d/traider-control-plane')).toBeVisible()
     await expect(page.getByTestId('chart-request-rate').locator('svg polyline')).toHaveCount(1, { timeout: 30_000 })
-    await screenshotBoth(page, 'observability')
+    await screenshotBoth(page, 'observability-embedded')
   })
 
   // The fixture saw the token on every dashboard request; the browser's response never had it.

@@ -53,9 +53,9 @@ const NAV: NavItem[][] = [
     { href: '/environments', label: 'Environments', icon: Server },
     { href: '/deployments', label: 'Deployments', icon: Rocket },
     { href: '/approvals', label: 'Approvals', icon: Stamp, count: PendingApprovalsCount },
-    { href: '/backups', label: 'Backups', icon: DatabaseBackup, soon: true },
+    { href: '/backups', label: 'Backups', icon: DatabaseBackup },
     { href: '/secrets', label: 'Secrets', icon: KeyRound },
-    { href: '/observability', label: 'Observability', icon: Activity, soon: true },
+    { href: '/observability', label: 'Observability', icon: Activity },
     { href: '/audit', label: 'Audit', icon: ScrollText },
   ],
   [

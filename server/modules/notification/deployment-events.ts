@@ -30,6 +30,9 @@ async function facts(client: DbOrTx, deploymentId: string) {
   }
 }
 
+/** A person's words as one sentence: "after 22:00." stays, "after 22:00" gets its full stop. */
+const sentence = (text: string) => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`)
+
 type Base = Omit<NotifyEvent, 'type' | 'severity' | 'title' | 'body' | 'audience'>
 
 export async function notifyApprovalRequested(client: DbOrTx, deploymentId: string, opts: { eligibleRoles: Role[]; progress: string }) {
@@ -54,7 +57,7 @@ export async function notifyDecision(client: DbOrTx, deploymentId: string, decis
     title: `${f.where}: ${f.what} ${approve ? `approved by ${decision.by}` : `rejected by ${decision.by}`}`,
     body: approve
       ? `${decision.queued ? 'All approvals are in: it is queued and starts shortly.' : `Progress: ${decision.progress}.`}${decision.comment ? ` Comment: ${decision.comment}` : ''}`
-      : `Reason: ${decision.comment}. It will not run; request again once the reason is addressed.`,
+      : `Reason: ${sentence(decision.comment)} It will not run; request again once the reason is addressed.`,
     link: f.link,
     environmentId: f.d.environmentId,
     data: { ...f.data, by: decision.by },
@@ -102,7 +105,7 @@ export async function notifyBreakGlass(client: DbOrTx, deploymentId: string) {
     type: 'deployment.break_glass',
     severity: 'critical',
     title: `${f.where}: break-glass rollback to release ${f.d.release.number} by ${f.d.requestedBy?.name ?? 'an operator'}`,
-    body: `Emergency rollback without approvals. Reason: ${f.d.reason ?? 'none given'}. An approver must acknowledge it on the dashboard.`,
+    body: `Emergency rollback without approvals. Reason: ${sentence(f.d.reason ?? 'none given')} An approver must acknowledge it on the dashboard.`,
     link: f.link,
     environmentId: f.d.environmentId,
     data: { ...f.data, reason: f.d.reason ?? null, requestedBy: f.d.requestedBy?.email ?? null },

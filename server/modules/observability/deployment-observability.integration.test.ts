@@ -18,6 +18,7 @@ import { ensureFixtureImages } from '@/test/docker-fixtures'
 import { recordingQueue } from '@/test/factories'
 import { eventually, startFixtureExporter, startPrometheus, type TestPrometheus } from '@/test/prometheus'
 import { prometheusGateCheck } from './gates'
+import { deploymentObservabilityLinks } from './observability.service'
 import { runObservedDeployment, type DeploymentAnnotation } from './observed-deployment'
 import { currentTraceparent, inSpan, startTracing, type TracingHandle } from './tracing'
 
@@ -109,6 +110,16 @@ describe('a deployment is one trace', () => {
     expect(byName('docker resolveImage')[0].parentSpanId).toBe(byName('step preflight')[0].spanId)
     expect(annotations.map((a) => [a.phase, a.status])).toEqual([['start', 'started'], ['end', 'succeeded']])
     expect(annotations[1].traceId).toBe(traceId)
+
+    // The deployment page's links: Grafana over its time range with the environment set, Jaeger at its trace.
+    await db().environmentObservability.create({ data: { environmentId: env.environment.id, grafanaUrl: 'http://grafana.invalid', jaegerUrl: 'http://jaeger.invalid' } })
+    const links = await deploymentObservabilityLinks({ db: db() }, created.id)
+    expect(links.jaeger).toBe(`/api/observability/jaeger/${env.environment.slug}/trace/${traceId}`)
+    const grafana = new URL(links.grafana!, 'http://portal')
+    expect(grafana.pathname).toBe(`/api/observability/grafana/${env.environment.slug}/d/traider-trading-ops`)
+    expect(grafana.searchParams.get('var-environment')).toBe(env.environment.slug)
+    expect(Number(grafana.searchParams.get('from'))).toBe(row.startedAt!.getTime() - 5 * 60_000)
+    expect(Number(grafana.searchParams.get('to'))).toBe(row.finishedAt!.getTime() + 5 * 60_000)
   })
 })
 
