@@ -14,7 +14,9 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   // Embedded secret store values (NULL for deleted versions) and Vault connection settings.
   { table: 'SecretValue', id: 'id', column: 'sealedValue' },
   { table: 'SecretStoreConfig', id: 'environmentId', column: 'vaultSealed' },
-  // TOTP seeds (context totp:<userId>) and webhook signing keys (context webhook:<id>).
+  // TOTP seeds (context totp:<userId>), webhook signing keys (context webhook:<id>) and URLs
+  // (context webhook-url:<id>).
   { table: 'TotpEnrollment', id: 'userId', column: 'secretSealed' },
   { table: 'Webhook', id: 'id', column: 'signingKeySealed' },
+  { table: 'Webhook', id: 'id', column: 'urlSealed' },
 ]

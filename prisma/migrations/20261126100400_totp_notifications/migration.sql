@@ -63,7 +63,8 @@ CREATE TABLE "Notification" (
 CREATE TABLE "Webhook" (
     "id" TEXT NOT NULL,
     "name" TEXT NOT NULL,
-    "url" TEXT NOT NULL,
+    "urlSealed" TEXT NOT NULL,
+    "urlMasked" TEXT NOT NULL,
     "format" "WebhookFormat" NOT NULL DEFAULT 'GENERIC',
     "events" TEXT[],
     "enabled" BOOLEAN NOT NULL DEFAULT true,

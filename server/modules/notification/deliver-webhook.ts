@@ -18,6 +18,7 @@ export class WebhookDeliveryError extends Error {
 }
 
 export const webhookKeyContext = (webhookId: string) => `webhook:${webhookId}`
+export const webhookUrlContext = (webhookId: string) => `webhook-url:${webhookId}`
 
 /** The cause of a failed fetch in words, without the URL (it may carry a token). */
 function describeFetchError(error: unknown, timeoutMs: number): string {
@@ -44,7 +45,7 @@ export async function deliverWebhook(deps: DeliverDeps, deliveryId: string, atte
     const body = buildWebhookBody(event, webhook.format, deps.baseUrl)
     const signature = webhookSignature(openText(webhook.signingKeySealed, webhookKeyContext(webhook.id)), body, Math.floor(Date.now() / 1000))
     try {
-      const response = await fetch(webhook.url, {
+      const response = await fetch(openText(webhook.urlSealed, webhookUrlContext(webhook.id)), {
         method: 'POST',
         redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMs),

@@ -88,6 +88,9 @@ describe('outgoing webhooks', () => {
     expect(signingKey).toMatch(/^whsec_/)
     const stored = await db().webhook.findUniqueOrThrow({ where: { id } })
     expect(stored.signingKeySealed).not.toContain(signingKey.slice(6))
+    // The URL's token is not in any column in plain text either.
+    expect(JSON.stringify(stored)).not.toContain('token=abc')
+    expect(stored.urlMasked).toBe(`http://127.0.0.1:${port}/…`)
     // The list never shows the key, and masks the URL's path (it may carry a token).
     const listed = (await callerFor(admin).webhook.list()).find((w) => w.id === id)
     expect(listed).toMatchObject({ url: `http://127.0.0.1:${port}/…`, events: ['deployment.*'] })

@@ -1,13 +1,13 @@
 // Outgoing webhooks, managed by admins: create (the signing key is shown once and stored
 // sealed), edit, rotate the key, delete, send a test event, and read the delivery history.
-// The URL is shown masked after creation: Slack-style URLs carry their own token.
+// The URL is stored sealed and shown masked after creation: Slack-style URLs carry their own token.
 import { randomBytes, randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import { seal } from '@/server/crypto/envelope'
 import type { Db } from '@/server/db'
 import { DomainError, notFound } from '@/server/errors'
 import { audit, type AuditActor } from '@/server/modules/audit/audit'
-import { webhookKeyContext } from './deliver-webhook'
+import { webhookKeyContext, webhookUrlContext } from './deliver-webhook'
 import { EVENT_TYPE_PATTERN } from './notify'
 
 const url = z
@@ -48,7 +48,7 @@ export async function listWebhooks(deps: { db: Db }) {
   const stats = await deps.db.webhookDelivery.groupBy({ by: ['webhookId', 'status'], _count: { _all: true } })
   return rows.map((w) => {
     const count = (status: string) => stats.find((s) => s.webhookId === w.id && s.status === status)?._count._all ?? 0
-    return { id: w.id, name: w.name, url: maskUrl(w.url), format: w.format, events: w.events, enabled: w.enabled, createdAt: w.createdAt, delivered: count('SUCCEEDED'), failed: count('FAILED'), pending: count('PENDING') }
+    return { id: w.id, name: w.name, url: w.urlMasked, format: w.format, events: w.events, enabled: w.enabled, createdAt: w.createdAt, delivered: count('SUCCEEDED'), failed: count('FAILED'), pending: count('PENDING') }
   })
 }
 
@@ -56,19 +56,20 @@ export async function createWebhook(deps: { db: Db }, actor: AuditActor, input: 
   const id = randomUUID()
   const signingKey = newSigningKey()
   await deps.db.$transaction(async (tx) => {
-    await tx.webhook.create({ data: { id, name: input.name, url: input.url, format: input.format, events: input.events, signingKeySealed: seal(signingKey, webhookKeyContext(id)), createdById: actor.id } })
+    await tx.webhook.create({ data: { id, name: input.name, urlSealed: seal(input.url, webhookUrlContext(id)), urlMasked: maskUrl(input.url), format: input.format, events: input.events, signingKeySealed: seal(signingKey, webhookKeyContext(id)), createdById: actor.id } })
     await audit(tx, actor, { action: 'webhook.create', targetType: 'webhook', targetId: id, summary: { name: input.name, url: maskUrl(input.url), format: input.format, events: input.events } })
   })
   return { id, signingKey }
 }
 
 export async function updateWebhook(deps: { db: Db }, actor: AuditActor, input: z.output<typeof updateWebhookInput>) {
-  const { id, ...changes } = input
+  const { id, url: newUrl, ...changes } = input
   return deps.db.$transaction(async (tx) => {
     const before = await tx.webhook.findUnique({ where: { id } })
     if (!before) throw notFound('Webhook')
-    await tx.webhook.update({ where: { id }, data: changes })
-    await audit(tx, actor, { action: 'webhook.update', targetType: 'webhook', targetId: id, summary: { ...changes, url: changes.url ? maskUrl(changes.url) : undefined } })
+    const urlChange = newUrl === undefined ? {} : { urlSealed: seal(newUrl, webhookUrlContext(id)), urlMasked: maskUrl(newUrl) }
+    await tx.webhook.update({ where: { id }, data: { ...changes, ...urlChange } })
+    await audit(tx, actor, { action: 'webhook.update', targetType: 'webhook', targetId: id, summary: { ...changes, url: newUrl ? maskUrl(newUrl) : undefined } })
     return { id }
   })
 }
