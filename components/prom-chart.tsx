@@ -50,7 +50,8 @@ export function PromChart({ series, unit, title, height = 140 }: { series: Chart
   const vMin = Math.min(...all.map(([, v]) => v), 0)
   // Headroom above the highest value, so a flat line does not hide under the top gridline.
   const top = vMax === vMin ? vMax + 1 : vMax + (vMax - vMin) * 0.15
-  const x = (t: number) => pad.left + ((t - t0) / Math.max(1, t1 - t0)) * (width - pad.left - pad.right)
+  // A single instant is drawn at the right edge (now), not the left.
+  const x = (t: number) => (t1 === t0 ? width - pad.right - 4 : pad.left + ((t - t0) / (t1 - t0)) * (width - pad.left - pad.right - 4))
   const y = (v: number) => pad.top + (1 - (v - vMin) / (top - vMin)) * (height - pad.top - pad.bottom)
   const grid = [vMin, (vMin + top) / 2, top]
   const latest = series.map((s) => s.points.at(-1)?.[1] ?? Number.NaN)
@@ -85,6 +86,11 @@ export function PromChart({ series, unit, title, height = 140 }: { series: Chart
             points={s.points.map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`).join(' ')}
           />
         ))}
+        {/* The newest value as a dot: visible even when a series has a single point so far. */}
+        {series.map((s, i) => {
+          const last = s.points.at(-1)
+          return last ? <circle key={`${s.label}-last`} cx={x(last[0])} cy={y(last[1])} r={3} fill={COLOURS[i % COLOURS.length]} /> : null
+        })}
       </svg>
       <ul className="flex flex-wrap gap-x-4 gap-y-1 text-xs">
         {series.map((s, i) => (

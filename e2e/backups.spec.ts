@@ -4,9 +4,10 @@
 // runs), backs up now and sees the backup verified (SHA-256, ✓), then restores it into a new
 // database and sees the restore succeed; the restored row count is checked with psql's view.
 // The dashboard card shows the backup's freshness. Runs after foundation.spec.ts.
+import { rm } from 'node:fs/promises'
 import { expect, test, type Page } from '@playwright/test'
 import pg from 'pg'
-import { screenshotBoth, signIn } from './helpers'
+import { env, screenshotBoth, signIn } from './helpers'
 
 const ADMIN_PASSWORD = 'e2e-chosen-passphrase-42'
 const ENV_NAME = 'Backups dev'
@@ -41,12 +42,14 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await adminQuery(`DROP DATABASE IF EXISTS ${RESTORED_DB} WITH (FORCE)`)
   await adminQuery(`DROP DATABASE IF EXISTS ${SOURCE_DB} WITH (FORCE)`)
+  // The worker (started in the repository root) wrote this environment's dumps under BACKUP_DIR's default.
+  await rm('.data/backups/backups-dev', { recursive: true, force: true })
 })
 
 test('back up now, see it verified, restore into a new database', async ({ page }) => {
   test.setTimeout(180_000)
-  await signIn(page, 'admin@e2e.test', ADMIN_PASSWORD)
-  await page.goto('/')
+  await signIn(page, env('E2E_ADMIN_EMAIL'), ADMIN_PASSWORD)
+  await page.goto('/environments')
   await page.getByRole('button', { name: 'New environment' }).first().click()
   const create = page.getByRole('dialog')
   await create.getByLabel('Name').fill(ENV_NAME)
@@ -78,7 +81,7 @@ test('back up now, see it verified, restore into a new database', async ({ page 
   await expect(table.getByTestId('verified-yes')).toBeVisible({ timeout: 60_000 })
   await expect(table).toContainText('Logical (pg_dump)')
   await expect(page.getByTestId('backup-log')).toContainText('verified ✓')
-  await expect(page.getByText(/SHA-256 matches, \d+ bytes, pg_restore lists data for all 1 table/)).toBeVisible()
+  await expect(page.getByText(/^SHA-256 matches, \d+ bytes, pg_restore lists data for all 1 table/)).toBeVisible()
   await expect(page.getByTestId('backup-page-freshness')).toContainText('Verified backup')
   await shoot(page, 'backups-verified')
 

@@ -93,6 +93,9 @@ test('metrics charts, and Grafana and Jaeger embedded through the proxy', async 
   const created = await trpc('environment.create', { name: 'Obs staging', slug: SLUG, tier: 'STAGING', description: '', dockerEndpoint: 'unix:///var/run/docker.sock' })
   await trpc('secret.set', { environmentId: created.id, name: 'grafana-service-account-token', value: TOKEN })
 
+  // Prometheus has scraped the exporter at least twice (rate() has something to say).
+  for (let i = 0; i < 60 && (await prometheus.query('sum(rate(traider_api_requests_total[1m])) > 0')).length === 0; i++) await new Promise((r) => setTimeout(r, 500))
+
   await expectNoConsoleErrors(page, async () => {
     await page.goto(`/environments/${SLUG}`)
     const card = page.getByTestId('metrics-card')

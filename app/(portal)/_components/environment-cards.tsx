@@ -165,8 +165,8 @@ function NotBuiltNote() {
     <div className="flex items-start gap-3 rounded-lg border border-dashed p-4 text-sm text-muted-foreground">
       <Construction aria-hidden className="mt-0.5 size-4 shrink-0" />
       <p>
-        <span className="font-medium text-foreground">Not built yet:</span> pending approvals and backup ages appear
-        here when those features arrive. Nothing on this page is simulated.
+        <span className="font-medium text-foreground">Not built yet:</span> pending approvals appear here when that
+        feature arrives. Nothing on this page is simulated.
       </p>
     </div>
   )

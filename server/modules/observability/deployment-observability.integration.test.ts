@@ -18,7 +18,7 @@ import { ensureFixtureImages } from '@/test/docker-fixtures'
 import { recordingQueue } from '@/test/factories'
 import { eventually, startFixtureExporter, startPrometheus, type TestPrometheus } from '@/test/prometheus'
 import { prometheusGateCheck } from './gates'
-import { deploymentObservabilityLinks } from './observability.service'
+import { deploymentObservabilityLinks, queryChart } from './observability.service'
 import { runObservedDeployment, type DeploymentAnnotation } from './observed-deployment'
 import { currentTraceparent, inSpan, startTracing, type TracingHandle } from './tracing'
 
@@ -159,5 +159,18 @@ describe('PromQL deployment gates', () => {
     expect(row.outcome).toContain(`deployment gate failed: error rate: \`${query}\` = 0.05 (must be < 0.01)`)
     expect(row.steps.find((s) => s.name === 'verify')?.status).toBe('FAILED')
     expect(await serving(env.url)).toBe('traider fixture v1')
+  })
+
+  it('charts: the server runs the PromQL range query and the newest sample is in it', async () => {
+    const env = await environment()
+    await db().environmentObservability.create({ data: { environmentId: env.environment.id, prometheusUrl: prometheus.url } })
+    exporter.set('traider_database_connections', 12)
+    await eventually(() => prometheus.query('sum(traider_database_connections)').then((r) => r[0]?.value[1] === '12'), 20_000, 'Prometheus sees 12')
+    const chart = await queryChart({ db: db() }, { environmentId: env.environment.id, chart: 'database-connections', minutes: 60 })
+    expect(chart).toMatchObject({ configured: true, error: null, unit: 'count', query: 'sum(traider_database_connections)' })
+    expect(chart.series).toHaveLength(1)
+    const last = chart.series[0].points.at(-1)!
+    expect(last[1]).toBe(12)
+    expect(last[0] * 1000).toBeGreaterThanOrEqual(Date.now() - 1_000)
   })
 })

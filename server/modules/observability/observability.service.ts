@@ -66,11 +66,15 @@ export async function queryChart(deps: { db: Db }, input: z.output<typeof chartQ
   const settings = await getObservabilitySettings(deps, input.environmentId)
   const chart = CHARTS[input.chart]
   if (!settings.prometheusUrl) return { ...chart, configured: false as const, series: [], error: null }
-  const start = new Date(now.getTime() - input.minutes * 60_000)
-  // About 120 points per chart, whatever the range.
+  // About 120 points per chart, whatever the range. Whole seconds on the step grid, with the
+  // last point at or just after now: the newest data is always drawn (fractional bounds could
+  // drop the last point to rounding, leaving a chart one step stale).
   const stepSeconds = Math.max(15, Math.round((input.minutes * 60) / 120))
+  const endSeconds = Math.ceil(now.getTime() / 1000 / stepSeconds) * stepSeconds
+  const end = new Date(endSeconds * 1000)
+  const start = new Date((endSeconds - input.minutes * 60) * 1000)
   try {
-    const series = await promQueryRange(settings.prometheusUrl, chart.query, { start, end: now, stepSeconds })
+    const series = await promQueryRange(settings.prometheusUrl, chart.query, { start, end, stepSeconds })
     return {
       ...chart,
       configured: true as const,

@@ -14,7 +14,8 @@ function Sparkline({ title, points, format, testId }: { title: string; points: A
       </figure>
     )
   }
-  const max = Math.max(...points.map((p) => p.value), 1)
+  const largest = Math.max(...points.map((p) => p.value))
+  const max = largest > 0 ? largest : 1
   const t0 = points[0].at.getTime()
   const span = Math.max(points[points.length - 1].at.getTime() - t0, 1)
   const xy = points.map((p) => [pad + ((p.at.getTime() - t0) / span) * (width - 2 * pad) * (points.length > 1 ? 1 : 0.5) + (points.length > 1 ? 0 : (width - 2 * pad) / 2), height - pad - (p.value / max) * (height - 2 * pad)] as const)
@@ -23,9 +24,9 @@ function Sparkline({ title, points, format, testId }: { title: string; points: A
     <figure className="min-w-0 rounded-md border p-3" data-testid={testId}>
       <figcaption className="flex items-baseline justify-between gap-2 text-xs text-muted-foreground">
         <span>{title}</span>
-        <span className="font-medium text-foreground tabular-nums">latest {format(last.value)} · max {format(max)}</span>
+        <span className="font-medium text-foreground tabular-nums">latest {format(last.value)} · max {format(largest)}</span>
       </figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} className="mt-2 h-18 w-full" role="img" aria-label={`${title}: ${points.length} backups, latest ${format(last.value)}, largest ${format(max)}`} preserveAspectRatio="none">
+      <svg viewBox={`0 0 ${width} ${height}`} className="mt-2 h-18 w-full" role="img" aria-label={`${title}: ${points.length} backups, latest ${format(last.value)}, largest ${format(largest)}`} preserveAspectRatio="none">
         <line x1={pad} x2={width - pad} y1={height - pad} y2={height - pad} className="stroke-border" strokeWidth={1} />
         <polyline points={xy.map(([x, y]) => `${x},${y}`).join(' ')} fill="none" className="stroke-primary" strokeWidth={1.5} vectorEffect="non-scaling-stroke" />
         {xy.map(([x, y], i) => (

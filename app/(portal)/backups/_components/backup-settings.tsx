@@ -5,15 +5,16 @@ import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { LoaderCircle, Save } from 'lucide-react'
 import { useState, type ReactNode } from 'react'
 import { toast } from 'sonner'
-import { RelativeTime } from '@/components/relative-time'
+import { useNow } from '@/components/relative-time'
 import { Button } from '@/components/ui/button'
 import { Checkbox } from '@/components/ui/checkbox'
 import { FieldError } from '@/components/ui/field'
 import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
 import { formErrorsFrom } from '@/lib/form-errors'
+import { formatDateTime } from '@/lib/format'
 import { useTRPC } from '@/lib/trpc'
-import type { BackupOverview } from './types'
+import { formatSeconds, type BackupOverview } from './types'
 
 const FIELDS = ['location', 'service', 'host', 'port', 'database', 'dbUser', 'osUser', 'engine', 'pgbackrestConfig', 'pgbackrestStanza', 'fullCron', 'incrementalCron', 'drillCron', 'retentionDays', 'keepFulls', 'rpoTargetMinutes'] as const
 
@@ -92,9 +93,19 @@ export function BackupSettings({ overview, canManage }: { overview: BackupOvervi
       rpoTargetMinutes: Number(form.rpoTargetMinutes),
     })
   const disabled = !canManage || save.isPending
+  const now = useNow()
   const next = overview.nextRuns as Partial<Record<'incremental' | 'full' | 'drill' | 'prune', Date>>
   const nextRun = (kind: 'incremental' | 'full' | 'drill') =>
-    next[kind] ? <RelativeTime date={next[kind]!} prefix="Next run" /> : c ? 'Not scheduled' : 'Save to schedule'
+    next[kind] ? (
+      <time dateTime={next[kind]!.toISOString()} suppressHydrationWarning>
+        Next run {formatDateTime(next[kind]!)}
+        {now > 0 && ` (in ${formatSeconds(Math.max(0, (next[kind]!.getTime() - now) / 1000))})`}
+      </time>
+    ) : c ? (
+      'Not scheduled'
+    ) : (
+      'Save to schedule'
+    )
 
   return (
     <form

@@ -20,7 +20,7 @@ import { useTRPC } from '@/lib/trpc'
 import { BackupLog } from './backup-log'
 import { KIND_WORDS, type BackupOverview, type RestoreRow } from './types'
 
-const selectClass = 'h-9 w-full rounded-md border border-input bg-transparent px-3 text-sm shadow-xs outline-none focus-visible:border-ring focus-visible:ring-[3px] focus-visible:ring-ring/50'
+const selectClass = 'h-9 w-full min-w-0 max-w-full truncate rounded-md border border-input bg-transparent px-3 text-sm shadow-xs outline-none focus-visible:border-ring focus-visible:ring-[3px] focus-visible:ring-ring/50'
 
 export function RestoreDialog({ overview, open, onOpenChange, initialBackupId }: { overview: BackupOverview; open: boolean; onOpenChange: (open: boolean) => void; initialBackupId?: string }) {
   const trpc = useTRPC()
@@ -51,7 +51,7 @@ export function RestoreDialog({ overview, open, onOpenChange, initialBackupId }:
   const production = overview.environment.tier === 'PRODUCTION'
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
-      <DialogContent className="sm:max-w-lg">
+      <DialogContent className="min-w-0 sm:max-w-lg [&>*]:min-w-0">
         <DialogHeader>
           <DialogTitle>Restore the database of {overview.environment.name}</DialogTitle>
           <DialogDescription>
@@ -61,8 +61,8 @@ export function RestoreDialog({ overview, open, onOpenChange, initialBackupId }:
             {production && ' Production: the approval policy applies before it runs.'}
           </DialogDescription>
         </DialogHeader>
-        <div className="grid gap-4">
-          <div className="grid gap-1.5">
+        <div className="grid min-w-0 gap-4">
+          <div className="grid min-w-0 gap-1.5">
             <Label htmlFor="restore-source">Restore from</Label>
             <select id="restore-source" className={selectClass} value={source} onChange={(e) => setSource(e.target.value)}>
               {restorable.map((b) => (
@@ -76,13 +76,13 @@ export function RestoreDialog({ overview, open, onOpenChange, initialBackupId }:
             {errors.backupId && <FieldError>{errors.backupId}</FieldError>}
           </div>
           {pitr && (
-            <div className="grid gap-1.5">
+            <div className="grid min-w-0 gap-1.5">
               <Label htmlFor="restore-time">Point in time (your local time)</Label>
               <Input id="restore-time" type="datetime-local" step={1} value={targetTime} onChange={(e) => setTargetTime(e.target.value)} />
               {errors.targetTime && <FieldError>{errors.targetTime}</FieldError>}
             </div>
           )}
-          <div className="grid gap-1.5">
+          <div className="grid min-w-0 gap-1.5">
             <Label htmlFor="restore-mode">Into</Label>
             <select id="restore-mode" className={selectClass} value={mode} onChange={(e) => setMode(e.target.value as 'NEW_DATABASE' | 'IN_PLACE')}>
               <option value="NEW_DATABASE">A new database</option>
@@ -90,13 +90,13 @@ export function RestoreDialog({ overview, open, onOpenChange, initialBackupId }:
             </select>
           </div>
           {mode === 'NEW_DATABASE' && (
-            <div className="grid gap-1.5">
+            <div className="grid min-w-0 gap-1.5">
               <Label htmlFor="restore-target">New database name</Label>
               <Input id="restore-target" value={targetDatabase} onChange={(e) => setTargetDatabase(e.target.value)} />
               {errors.targetDatabase && <FieldError>{errors.targetDatabase}</FieldError>}
             </div>
           )}
-          <div className="grid gap-1.5">
+          <div className="grid min-w-0 gap-1.5">
             <Label htmlFor="restore-reason">Reason (for the audit log and approvers)</Label>
             <Input id="restore-reason" value={reason} onChange={(e) => setReason(e.target.value)} />
           </div>
@@ -106,6 +106,7 @@ export function RestoreDialog({ overview, open, onOpenChange, initialBackupId }:
             Cancel
           </Button>
           <Button
+            className="h-auto max-w-full whitespace-normal break-all"
             variant={mode === 'IN_PLACE' ? 'destructive' : 'default'}
             disabled={request.isPending || (!pitr && !source)}
             onClick={() =>

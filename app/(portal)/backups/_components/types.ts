@@ -25,7 +25,10 @@ export function formatSeconds(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined) return '—'
   if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`
   if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`
-  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`
+  if (seconds < 86400) {
+    const minutes = Math.round((seconds % 3600) / 60)
+    return minutes === 0 ? `${Math.floor(seconds / 3600)} h` : `${Math.floor(seconds / 3600)} h ${minutes} min`
+  }
   return `${Math.floor(seconds / 86400)} d ${Math.round((seconds % 86400) / 3600)} h`
 }
 

@@ -34,26 +34,26 @@ export function MetricsCard({ environment, canManage }: { environment: { id: str
     <Card className="gap-4" data-testid="metrics-card">
       <CardHeader>
         <CardTitle>Metrics</CardTitle>
-        <CardDescription>{configured ? `From ${settings.data?.prometheusUrl}, refreshed every 30 s.` : 'Charts from this environment’s Prometheus.'}</CardDescription>
-        <CardAction className="flex flex-wrap gap-2">
-          {configured && (
-            <div role="group" aria-label="Time range" className="flex rounded-md border">
-              {RANGES.map((r) => (
-                <Button key={r.minutes} type="button" size="sm" variant={minutes === r.minutes ? 'secondary' : 'ghost'} aria-pressed={minutes === r.minutes} onClick={() => setMinutes(r.minutes)}>
-                  {r.label}
-                </Button>
-              ))}
-            </div>
-          )}
-          {canManage && settings.data && (
+        <CardDescription className="break-words">{configured ? `From ${settings.data?.prometheusUrl}, refreshed every 30 s.` : 'Charts from this environment’s Prometheus.'}</CardDescription>
+        {canManage && settings.data && (
+          <CardAction>
             <Button variant="outline" size="sm" onClick={() => setEditing(true)}>
               <Settings2 aria-hidden />
               Settings
             </Button>
-          )}
-        </CardAction>
+          </CardAction>
+        )}
       </CardHeader>
       <CardContent className="grid grid-cols-1 gap-4">
+        {configured && (
+          <div role="group" aria-label="Time range" className="flex w-fit rounded-md border">
+            {RANGES.map((r) => (
+              <Button key={r.minutes} type="button" size="sm" variant={minutes === r.minutes ? 'secondary' : 'ghost'} aria-pressed={minutes === r.minutes} onClick={() => setMinutes(r.minutes)}>
+                {r.label}
+              </Button>
+            ))}
+          </div>
+        )}
         {settings.isPending && <Skeleton className="h-40 w-full" />}
         {settings.isError && <LoadError what="the observability settings" error={settings.error} onRetry={() => settings.refetch()} />}
         {settings.data && !configured && (
