@@ -129,6 +129,11 @@ test('responses carry the security headers', async ({ request }) => {
   expect(res.headers()['referrer-policy']).toBe('strict-origin-when-cross-origin')
   expect(res.headers()['permissions-policy']).toContain('camera=()')
   expect(res.headers()['x-powered-by']).toBeUndefined()
+  // Before hydration the sign-in form can only POST (never put the password in a URL), and its
+  // button stays disabled until the page's script has taken over.
+  const html = await res.text()
+  expect(html).toMatch(/<form[^>]*method="post"/)
+  expect(html).toMatch(/<button[^>]*type="submit"[^>]*disabled=""/)
   const big = await request.post('/api/trpc/environment.create', { data: 'x'.repeat(1024 * 1024 + 10), headers: { 'content-type': 'application/json' } })
   expect(big.status()).toBe(413)
   expect((await request.get('/api/ready')).status()).toBe(200)

@@ -26,6 +26,8 @@ export async function signIn(page: Page, email: string, password: string, { expe
   await page.getByLabel('Password').fill(password)
   await page.getByRole('button', { name: 'Sign in' }).click()
   if (!expectFailure) await page.waitForURL((url) => !url.pathname.startsWith('/login'))
+  // A credential must never end up in a URL (browser history, proxy and server logs).
+  if (/password=|email=/.test(page.url())) throw new Error(`sign-in put credentials into the URL: ${page.url().replace(/password=[^&]*/, 'password=…')}`)
 }
 
 export function env(name: string): string {

@@ -14,6 +14,7 @@ import { Button } from '@/components/ui/button'
 import { Field, FieldError } from '@/components/ui/field'
 import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
+import { useHydrated } from '@/lib/use-hydrated'
 import { formErrorsFrom, type FormErrors } from '@/lib/form-errors'
 import { useTRPC } from '@/lib/trpc'
 import { cn } from '@/lib/utils'
@@ -30,6 +31,7 @@ export function ChangePasswordForm({ email, forced }: { email: string; forced: b
   const trpc = useTRPC()
   const router = useRouter()
   const [errors, setErrors] = useState<FormErrors>({ fields: {}, form: null })
+  const hydrated = useHydrated()
   const [newPassword, setNewPassword] = useState('')
   const [signingIn, setSigningIn] = useState(false)
   const change = useMutation(trpc.account.changePassword.mutationOptions())
@@ -67,7 +69,7 @@ export function ChangePasswordForm({ email, forced }: { email: string; forced: b
   }
 
   return (
-    <form onSubmit={onSubmit} className="grid grid-cols-1 gap-4">
+    <form method="post" onSubmit={onSubmit} className="grid grid-cols-1 gap-4">
       {errors.form && (
         <Alert variant="destructive" role="alert">
           <CircleAlert aria-hidden />
@@ -140,7 +142,7 @@ export function ChangePasswordForm({ email, forced }: { email: string; forced: b
             <Link href="/settings">Cancel</Link>
           </Button>
         )}
-        <Button type="submit" disabled={pending}>
+        <Button type="submit" disabled={pending || !hydrated}>
           {pending && <LoaderCircle aria-hidden className="animate-spin" />}
           {signingIn ? 'Signing in again…' : change.isPending ? 'Changing…' : 'Change password'}
         </Button>

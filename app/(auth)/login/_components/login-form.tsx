@@ -10,12 +10,14 @@ import { Button } from '@/components/ui/button'
 import { Field } from '@/components/ui/field'
 import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
+import { useHydrated } from '@/lib/use-hydrated'
 
 export function LoginForm({ callbackUrl, initialError }: { callbackUrl: string | null; initialError: string | null }) {
   const router = useRouter()
   const passwordRef = useRef<HTMLInputElement>(null)
   const [error, setError] = useState<string | null>(initialError)
   const [pending, setPending] = useState(false)
+  const hydrated = useHydrated()
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
@@ -46,7 +48,7 @@ export function LoginForm({ callbackUrl, initialError }: { callbackUrl: string |
   }
 
   return (
-    <form onSubmit={onSubmit} className="grid grid-cols-1 gap-4">
+    <form method="post" onSubmit={onSubmit} className="grid grid-cols-1 gap-4">
       {error && (
         <Alert variant="destructive" role="alert">
           <CircleAlert aria-hidden />
@@ -61,7 +63,7 @@ export function LoginForm({ callbackUrl, initialError }: { callbackUrl: string |
         <Label htmlFor="password">Password</Label>
         <Input id="password" name="password" type="password" autoComplete="current-password" required ref={passwordRef} />
       </Field>
-      <Button type="submit" disabled={pending} className="mt-1 w-full">
+      <Button type="submit" disabled={pending || !hydrated} className="mt-1 w-full">
         {pending && <LoaderCircle aria-hidden className="animate-spin" />}
         {pending ? 'Signing in…' : 'Sign in'}
       </Button>
