@@ -30,6 +30,10 @@ export const EVENT_TYPES = {
   'deployment.failed': 'A deployment failed or was rolled back',
   'deployment.break_glass': 'Emergency rollback (break-glass)',
   'audit.chain_broken': 'The audit chain is broken',
+  'backup.failed': 'A backup failed',
+  'backup.verify_failed': 'A backup failed verification',
+  'backup.drill_failed': 'A restore drill (DR drill) failed',
+  'restore.failed': 'A database restore failed',
   'webhook.test': 'Test event (sent from the webhook page)',
 } as const
 
