@@ -18,16 +18,16 @@ export function startTracing(options: { serviceName: string; endpoint: string | 
 }
 
 async function loadSdk(serviceName: string, endpoint: string, batch: boolean): Promise<TracingHandle> {
-  const [{ TracerProvider, BatchSpanProcessor, SimpleSpanProcessor }, { OTLPTraceExporter }, { AsyncLocalStorageContextManager }, { W3CTraceContextPropagator }, { resourceFromAttributes }] = await Promise.all([
-    import('@opentelemetry/sdk-trace'),
+  const [{ BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor }, { OTLPTraceExporter }, { AsyncLocalStorageContextManager }, { W3CTraceContextPropagator }, { resourceFromAttributes }] = await Promise.all([
+    import('@opentelemetry/sdk-trace-base'),
     import('@opentelemetry/exporter-trace-otlp-http'),
     import('@opentelemetry/context-async-hooks'),
     import('@opentelemetry/core'),
     import('@opentelemetry/resources'),
   ])
   const exporter = new OTLPTraceExporter({ url: `${endpoint.replace(/\/+$/, '')}/v1/traces` })
-  const processor = batch ? new BatchSpanProcessor({ exporter, scheduledDelayMillis: 1_000 }) : new SimpleSpanProcessor({ exporter })
-  const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': serviceName }), spanProcessors: [processor] })
+  const processor = batch ? new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1_000 }) : new SimpleSpanProcessor(exporter)
+  const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': serviceName }), spanProcessors: [processor] })
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable())
   propagation.setGlobalPropagator(new W3CTraceContextPropagator())
   trace.setGlobalTracerProvider(provider)
