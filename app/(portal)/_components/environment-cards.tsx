@@ -3,7 +3,7 @@
 // error) of the last check, the release running there and the last deployment. Re-polls
 // every 10 s while any check is queued, every 3 s while any deployment runs.
 import { useQuery } from '@tanstack/react-query'
-import { ChevronRight, Construction, Rocket, Server } from 'lucide-react'
+import { ChevronRight, Hourglass, Rocket, Server } from 'lucide-react'
 import Link from 'next/link'
 import type { ReactNode } from 'react'
 import { EmptyState } from '@/components/empty-state'
@@ -160,15 +160,21 @@ function Summary({ environments }: { environments: EnvironmentRow[] }) {
   )
 }
 
-function NotBuiltNote() {
+/** "N deployments wait for approval", linking to the inbox; nothing when none wait. */
+function PendingApprovalsNote() {
+  const trpc = useTRPC()
+  const pending = useQuery({ ...trpc.approval.pendingCount.queryOptions(), refetchInterval: 15_000 })
+  const count = pending.data ?? 0
+  if (count === 0) return null
   return (
-    <div className="flex items-start gap-3 rounded-lg border border-dashed p-4 text-sm text-muted-foreground">
-      <Construction aria-hidden className="mt-0.5 size-4 shrink-0" />
-      <p>
-        <span className="font-medium text-foreground">Not built yet:</span> pending approvals appear here when that
-        feature arrives. Nothing on this page is simulated.
-      </p>
-    </div>
+    <Link href="/approvals" className="flex items-center gap-3 rounded-lg border p-4 text-sm transition-colors hover:bg-muted/50" data-testid="pending-approvals-note">
+      <Hourglass aria-hidden className="size-4 shrink-0 text-amber-600" />
+      <span>
+        <span className="font-medium">{count === 1 ? '1 deployment waits' : `${count} deployments wait`} for approval.</span>{' '}
+        <span className="text-muted-foreground">Open the approvals inbox.</span>
+      </span>
+      <ChevronRight aria-hidden className="ml-auto size-4 text-muted-foreground" />
+    </Link>
   )
 }
 
@@ -214,7 +220,6 @@ export function EnvironmentCards({ canManage }: { canManage: boolean }) {
         >
           {canManage && <NewEnvironmentButton>Create environment</NewEnvironmentButton>}
         </EmptyState>
-        <NotBuiltNote />
       </div>
     )
   }
@@ -227,7 +232,7 @@ export function EnvironmentCards({ canManage }: { canManage: boolean }) {
           <EnvironmentCard key={env.id} env={env} />
         ))}
       </div>
-      <NotBuiltNote />
+      <PendingApprovalsNote />
     </div>
   )
 }

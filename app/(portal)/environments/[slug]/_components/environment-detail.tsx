@@ -1,9 +1,9 @@
 'use client'
 // The environment page: header with its actions (deploy, emergency rollback, check, edit),
 // the Docker engine, the containers running there, the release history with rollbacks, the
-// approval policy, the stack, recent checks, and an honest placeholder for backups.
+// approval policy, the stack, metrics, recent checks, and the backups summary.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { CircleAlert, DatabaseBackup, Hourglass, LoaderCircle, Pencil, RefreshCw, Rocket, Siren, type LucideIcon } from 'lucide-react'
+import { CircleAlert, DatabaseBackup, Hourglass, LoaderCircle, Pencil, RefreshCw, Rocket, Siren } from 'lucide-react'
 import Link from 'next/link'
 import { useState, type ReactNode } from 'react'
 import { toast } from 'sonner'
@@ -12,7 +12,7 @@ import { PageHeader } from '@/components/page-header'
 import { TierBadge } from '@/components/tier-badge'
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert'
 import { Button } from '@/components/ui/button'
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
+import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
 import { Skeleton } from '@/components/ui/skeleton'
 import { Tooltip, TooltipContent, TooltipTrigger } from '@/components/ui/tooltip'
 import { errorMessageFrom } from '@/lib/form-errors'
@@ -27,6 +27,7 @@ import { DeployDialog } from './deploy-dialog'
 import { DockerEngineCard } from './docker-engine-card'
 import { EmergencyRollbackDialog } from './emergency-rollback-dialog'
 import { RecentChecksTable } from './recent-checks-table'
+import { BackupFreshnessBadge } from '../../../backups/_components/backup-freshness'
 import { ReleaseHistoryCard } from './release-history-card'
 import { StackCard } from './stack-card'
 
@@ -234,7 +235,23 @@ function EnvironmentLoaded({
         </CardContent>
       </Card>
 
-      <Placeholder icon={DatabaseBackup} title="Backups" text="This environment's database backups and restores. Arrives with the backup engine." />
+      <Card className="gap-3">
+        <CardHeader>
+          <CardTitle className="flex items-center gap-2">
+            <DatabaseBackup aria-hidden className="size-4 text-muted-foreground" />
+            Backups
+          </CardTitle>
+          <CardDescription>Scheduled, verified backups of this environment&apos;s database, DR drills and restores.</CardDescription>
+          <CardAction>
+            <Button variant="outline" size="sm" asChild>
+              <Link href={`/backups?environment=${env.id}`}>Open backups</Link>
+            </Button>
+          </CardAction>
+        </CardHeader>
+        <CardContent>
+          <BackupFreshnessBadge environmentId={env.id} />
+        </CardContent>
+      </Card>
 
       {canManage && <EnvironmentFormDialog open={editing} onOpenChange={setEditing} environment={env} />}
       {canDeploy && stack.data && (
@@ -263,22 +280,5 @@ function LoadError({ title, error, onRetry }: { title: string; error: unknown; o
         </Button>
       </AlertDescription>
     </Alert>
-  )
-}
-
-function Placeholder({ icon: Icon, title, text }: { icon: LucideIcon; title: string; text: string }) {
-  return (
-    <Card className="gap-2 border-dashed bg-transparent shadow-none">
-      <CardHeader>
-        <CardTitle className="flex items-center gap-2 text-sm">
-          <Icon aria-hidden className="size-4 text-muted-foreground" />
-          {title}
-          <span className="ml-auto text-[0.65rem] font-normal tracking-wide text-muted-foreground uppercase">Not built yet</span>
-        </CardTitle>
-      </CardHeader>
-      <CardContent>
-        <p className="text-sm text-muted-foreground">{text}</p>
-      </CardContent>
-    </Card>
   )
 }
