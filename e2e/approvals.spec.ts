@@ -8,10 +8,9 @@
 // secret the page showed) with the approval; a wrong code is refused. The bell shows the
 // notifications. A second request is rejected from the deployment page. Runs after
 // foundation.spec.ts, which set the admin's password.
-import { execSync } from 'node:child_process'
-import net from 'node:net'
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test'
 import { ensureFixtureImages } from '../test/docker-fixtures'
+import { fixtureWebStack, freePort, removeProjectContainers as removeFixtureProject, servedOn } from './fixture-stack'
 import { env, expectNoConsoleErrors, screenshotBoth, signIn, WIDTHS } from './helpers'
 import { enrollTwoFactor, type AuthenticatorApp } from './totp-helpers'
 
@@ -26,51 +25,15 @@ const APPROVERS: Array<{ email: string; name: string; oneTimePassword: string; a
   { email: 'approver2@e2e.test', name: 'Approver Two', oneTimePassword: '' },
 ]
 
-const STACK_TEMPLATE = `services:
-  web:
-    image: traider-fixture:\${WEB_TAG}
-    ports: ["127.0.0.1:PORT:8080"]
-    healthcheck:
-      test: ["CMD-SHELL", "wget -qO- http://127.0.0.1:8080/ || exit 1"]
-      interval: 1s
-      timeout: 2s
-      retries: 3
-      start_period: 1s
-    deploy:
-      resources:
-        limits: { cpus: "0.25", memory: 64M }
-    user: "10001"
-`
 
 let port = 0
 let firstDeploymentUrl = ''
 
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port: p } = server.address() as net.AddressInfo
-      server.close(() => resolve(p))
-    })
-  })
-}
-
 function removeProjectContainers() {
-  const filter = `label=com.docker.compose.project=${PROJECT}`
-  execSync(`docker ps -aq --filter ${filter} | xargs -r docker rm -f`, { stdio: 'ignore' })
-  execSync(`docker network ls -q --filter ${filter} | xargs -r docker network rm`, { stdio: 'ignore' })
+  removeFixtureProject(PROJECT)
 }
 
-async function served(): Promise<string> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2_000) })
-    return (await res.text()).trim()
-  } catch (error) {
-    return `unreachable: ${(error as Error).message}`
-  }
-}
+const served = () => servedOn(port)
 
 /** Screenshots without the toasts of earlier actions over the content. */
 async function shoot(page: Page, name: string) {
@@ -192,7 +155,7 @@ test('admin creates a production environment and edits its approval policy', asy
 
     await page.getByRole('button', { name: 'Paste a compose file' }).click()
     const editor = page.getByRole('dialog')
-    await editor.getByRole('textbox', { name: 'Compose file' }).fill(STACK_TEMPLATE.replace('PORT', String(port)))
+    await editor.getByRole('textbox', { name: 'Compose file' }).fill(fixtureWebStack(port))
     await expect(editor.getByText('Valid:')).toBeVisible({ timeout: 10_000 })
     await editor.getByRole('button', { name: 'Save version 1' }).click()
     await expect(page.getByText('Stack version 1 saved')).toBeVisible()

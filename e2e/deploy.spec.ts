@@ -3,10 +3,9 @@
 // and checks what the published port serves, watches a crashing release roll back by
 // itself, then rolls back to release 1 from the environment page. Runs after
 // foundation.spec.ts, which set the admin's password.
-import { execSync } from 'node:child_process'
-import net from 'node:net'
 import { expect, test, type Page } from '@playwright/test'
 import { ensureFixtureImages } from '../test/docker-fixtures'
+import { fixtureWebStack, freePort, removeProjectContainers as removeFixtureProject, servedOn } from './fixture-stack'
 import { env, expectNoConsoleErrors, screenshotBoth, signIn } from './helpers'
 
 const PASSWORD = 'e2e-chosen-passphrase-42'
@@ -15,51 +14,14 @@ const ENV_PATH = '/environments/deploy-target'
 // The compose project the engine uses for this environment (traider-<slug>).
 const PROJECT = 'traider-deploy-target'
 
-const STACK_TEMPLATE = `services:
-  web:
-    image: traider-fixture:\${WEB_TAG}
-    ports: ["127.0.0.1:PORT:8080"]
-    healthcheck:
-      test: ["CMD-SHELL", "wget -qO- http://127.0.0.1:8080/ || exit 1"]
-      interval: 1s
-      timeout: 2s
-      retries: 3
-      start_period: 1s
-    deploy:
-      resources:
-        limits: { cpus: "0.25", memory: 64M }
-    user: "10001"
-`
 
 let port = 0
 
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port: p } = server.address() as net.AddressInfo
-      server.close(() => resolve(p))
-    })
-  })
-}
-
 function removeProjectContainers() {
-  const filter = `label=com.docker.compose.project=${PROJECT}`
-  execSync(`docker ps -aq --filter ${filter} | xargs -r docker rm -f`, { stdio: 'ignore' })
-  execSync(`docker network ls -q --filter ${filter} | xargs -r docker network rm`, { stdio: 'ignore' })
+  removeFixtureProject(PROJECT)
 }
 
-/** What the published port answers right now (or why it does not). */
-async function served(): Promise<string> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2_000) })
-    return (await res.text()).trim()
-  } catch (error) {
-    return `unreachable: ${(error as Error).message}`
-  }
-}
+const served = () => servedOn(port)
 
 async function expectServes(body: string) {
   await expect.poll(served, { timeout: 20_000, message: `port ${port} should serve "${body}"` }).toBe(body)
@@ -134,7 +96,7 @@ test('admin creates an environment and saves a stack after seeing a validation e
     await expect(editor.getByRole('button', { name: /Save version 1/ })).toBeDisabled()
     await shoot(page, 'stack-editor-error')
 
-    await editor.getByLabel('Compose file').fill(STACK_TEMPLATE.replace('PORT', String(port)))
+    await editor.getByLabel('Compose file').fill(fixtureWebStack(port))
     await expect(editor.getByText('Valid:')).toBeVisible({ timeout: 10_000 })
     await expect(editor.getByText('release variables: WEB_TAG')).toBeVisible()
     await editor.getByRole('button', { name: 'Save version 1' }).click()

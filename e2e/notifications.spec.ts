@@ -5,12 +5,12 @@
 // two successful releases, the admin pulls an emergency rollback: the dashboard highlights
 // it in red, the webhook receives deployment.break_glass, and an approver (told by the bell)
 // acknowledges it, after which the highlight is gone. Runs after foundation.spec.ts.
-import { execSync } from 'node:child_process'
 import http from 'node:http'
 import net from 'node:net'
 import { expect, test, type Page } from '@playwright/test'
 import { ensureFixtureImages } from '../test/docker-fixtures'
 import { verifyWebhookSignature } from '../server/modules/notification/webhook-payload'
+import { fixtureWebStack, freePort, removeProjectContainers as removeFixtureProject } from './fixture-stack'
 import { env, screenshotBoth, signIn } from './helpers'
 
 const ADMIN_PASSWORD = 'e2e-chosen-passphrase-42'
@@ -18,21 +18,6 @@ const APPROVER = { email: 'acknowledger@e2e.test', name: 'Ack Approver', passwor
 const ENV_NAME = 'Glass dev'
 const ENV_PATH = '/environments/glass-dev'
 const PROJECT = 'traider-glass-dev'
-const STACK_TEMPLATE = `services:
-  web:
-    image: traider-fixture:\${WEB_TAG}
-    ports: ["127.0.0.1:PORT:8080"]
-    healthcheck:
-      test: ["CMD-SHELL", "wget -qO- http://127.0.0.1:8080/ || exit 1"]
-      interval: 1s
-      timeout: 2s
-      retries: 3
-      start_period: 1s
-    deploy:
-      resources:
-        limits: { cpus: "0.25", memory: 64M }
-    user: "10001"
-`
 
 type Received = { headers: http.IncomingHttpHeaders; body: string; status: number }
 const received: Received[] = []
@@ -42,21 +27,8 @@ let receiverPort = 0
 let stackPort = 0
 let signingKey = ''
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}
-
 function removeProjectContainers() {
-  const filter = `label=com.docker.compose.project=${PROJECT}`
-  execSync(`docker ps -aq --filter ${filter} | xargs -r docker rm -f`, { stdio: 'ignore' })
-  execSync(`docker network ls -q --filter ${filter} | xargs -r docker network rm`, { stdio: 'ignore' })
+  removeFixtureProject(PROJECT)
 }
 
 async function shoot(page: Page, name: string) {
@@ -173,7 +145,7 @@ test('break-glass is highlighted on the dashboard and sent to the webhook until 
   await expect(page).toHaveURL(new RegExp(`${ENV_PATH}$`))
   await page.getByRole('button', { name: 'Paste a compose file' }).click()
   const editor = page.getByRole('dialog')
-  await editor.getByRole('textbox', { name: 'Compose file' }).fill(STACK_TEMPLATE.replace('PORT', String(stackPort)))
+  await editor.getByRole('textbox', { name: 'Compose file' }).fill(fixtureWebStack(stackPort))
   await expect(editor.getByText('Valid:')).toBeVisible({ timeout: 10_000 })
   await editor.getByRole('button', { name: 'Save version 1' }).click()
   await expect(page.getByText('Stack version 1 saved')).toBeVisible()

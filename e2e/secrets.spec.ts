@@ -4,9 +4,9 @@
 // (the container reads the file and the variable), rotates one, sees the affected service
 // marked, and redeploys it from the Secrets page. Runs after foundation.spec.ts.
 import { execSync } from 'node:child_process'
-import net from 'node:net'
 import { expect, test, type Page } from '@playwright/test'
 import { ensureFixtureImages } from '../test/docker-fixtures'
+import { fixtureWebStack, freePort, removeProjectContainers as removeFixtureProject } from './fixture-stack'
 import { env, expectNoConsoleErrors, screenshotBoth, signIn } from './helpers'
 
 const PASSWORD = 'e2e-chosen-passphrase-42'
@@ -17,25 +17,12 @@ const DB_PASSWORD = `e2e-db-${Date.now().toString(36)}-value`
 const API_KEY = `e2e-api-${Date.now().toString(36)}-value`
 const ROTATED = `${DB_PASSWORD}-rotated`
 
-const STACK_TEMPLATE = `services:
-  web:
-    image: traider-fixture:\${WEB_TAG}
-    ports: ["127.0.0.1:PORT:8080"]
-    healthcheck:
-      test: ["CMD-SHELL", "wget -qO- http://127.0.0.1:8080/ || exit 1"]
-      interval: 1s
-      timeout: 2s
-      retries: 3
-      start_period: 1s
-    deploy:
-      resources:
-        limits: { cpus: "0.25", memory: 64M }
-    user: "10001"
-    secrets:
+const SERVICE_EXTRA = `    secrets:
       - db_password
       - source: api_key
         x-traider: { env: API_KEY }
-secrets:
+`
+const TOP_LEVEL = `secrets:
   db_password:
     x-traider: { secret: db-password }
   api_key:
@@ -44,21 +31,8 @@ secrets:
 
 let port = 0
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port: p } = server.address() as net.AddressInfo
-      server.close(() => resolve(p))
-    })
-  })
-}
-
 function removeProjectContainers() {
-  const filter = `label=com.docker.compose.project=${PROJECT}`
-  execSync(`docker ps -aq --filter ${filter} | xargs -r docker rm -f`, { stdio: 'ignore' })
-  execSync(`docker network ls -q --filter ${filter} | xargs -r docker network rm`, { stdio: 'ignore' })
+  removeFixtureProject(PROJECT)
   execSync(`rm -rf /dev/shm/traider-secrets/${PROJECT}-*`, { stdio: 'ignore' })
 }
 
@@ -108,7 +82,7 @@ test('a stack that references secrets shows them missing until they are set', as
     await expect(page).toHaveURL(new RegExp(`/environments/${ENV_SLUG}$`))
     await page.getByRole('button', { name: 'Paste a compose file' }).click()
     const editor = page.getByRole('dialog')
-    await editor.getByLabel('Compose file').fill(STACK_TEMPLATE.replace('PORT', String(port)))
+    await editor.getByLabel('Compose file').fill(fixtureWebStack(port, { serviceExtra: SERVICE_EXTRA, topLevel: TOP_LEVEL }))
     await expect(editor.getByText('Valid:')).toBeVisible({ timeout: 10_000 })
     await editor.getByRole('button', { name: 'Save version 1' }).click()
     await expect(page.getByText('Stack version 1 saved')).toBeVisible()
