@@ -11,11 +11,14 @@ const DEFAULT_TIMEOUT_MS = 6 * 60 * 60 * 1000
 
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0
 
-/** argv with `runuser -u user --` (only as root, only for another user) and `env K=V` in front. */
-export function localArgv(argv: string[], options: Pick<CommandOptions, 'user' | 'env'> = {}): string[] {
-  const envPrefix = options.env && Object.keys(options.env).length > 0 ? ['env', ...Object.entries(options.env).map(([k, v]) => `${k}=${v}`)] : []
+/**
+ * argv with `runuser -u user --` in front (only as root, only for another user). Extra env goes
+ * into the child's environment (runuser -u keeps it), never into argv: a PGPASSWORD in argv
+ * would be readable by every local user through ps and /proc/<pid>/cmdline.
+ */
+export function localArgv(argv: string[], options: Pick<CommandOptions, 'user'> = {}): string[] {
   const switchUser = options.user && isRoot() && options.user !== os.userInfo().username ? ['runuser', '-u', options.user, '--'] : []
-  return [...switchUser, ...envPrefix, ...argv]
+  return [...switchUser, ...argv]
 }
 
 export function collectTail(limit: number) {
@@ -41,7 +44,10 @@ export const localCommandRunner: CommandRunner = {
     const [program, ...args] = localArgv(argv, options)
     return new Promise<CommandResult>((resolve, reject) => {
       // cwd "/": a runuser'd postgres cannot always read the worker's working directory.
-      const child = spawn(program, args, { cwd: '/', stdio: ['ignore', 'pipe', 'pipe'] })
+      // The child inherits the worker's environment plus options.env (not configuration reading).
+      // eslint-disable-next-line no-restricted-syntax
+      const env = options.env && Object.keys(options.env).length > 0 ? { ...process.env, ...options.env } : undefined
+      const child = spawn(program, args, { cwd: '/', env, stdio: ['ignore', 'pipe', 'pipe'] })
       const stdout: Buffer[] = []
       let stdoutSize = 0
       const stderr = collectTail(STDERR_TAIL)

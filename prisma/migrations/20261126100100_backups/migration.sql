@@ -29,6 +29,7 @@ CREATE TABLE "BackupConfig" (
     "database" TEXT NOT NULL,
     "dbUser" TEXT NOT NULL DEFAULT 'postgres',
     "osUser" TEXT,
+    "passwordSecret" TEXT,
     "engine" "BackupEngine" NOT NULL DEFAULT 'PG_DUMP',
     "pgbackrestConfig" TEXT,
     "pgbackrestStanza" TEXT,

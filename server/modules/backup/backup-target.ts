@@ -2,11 +2,13 @@
 // is (this host, or docker exec in the stack's running database container) and how to connect.
 import path from 'node:path'
 import type { BackupConfig, Environment } from '@/generated/prisma/client'
+import type { Db } from '@/server/db'
 import { dockerExecRunner } from '@/server/infra/docker-exec-runner'
 import { localCommandRunner } from '@/server/infra/local-command-runner'
 import type { CommandRunner, StackRuntime } from '@/server/infra/ports'
 import { DomainError } from '@/server/errors'
 import { projectName } from '@/server/modules/deployment/release-plan'
+import { secretStoreFor } from '@/server/modules/secret/secret-store-for'
 import type { DbTarget } from './db-target'
 
 export type RunnerResolver = (input: { environment: Environment; config: BackupConfig }) => Promise<CommandRunner>
@@ -26,6 +28,41 @@ export function defaultRunnerResolver(runtime: Pick<StackRuntime, 'listStackCont
     }
     return dockerExecRunner(endpoint, { id: match.id, name: match.name })
   }
+}
+
+/**
+ * A runner that adds `env` to every command it runs (the password reaches pg_dump, pg_restore,
+ * psql, createdb, dropdb and pgbackrest this way, in the process environment, never in argv).
+ */
+export function runnerWithEnv(runner: CommandRunner, env: Record<string, string>): CommandRunner {
+  return {
+    where: runner.where,
+    run: (argv, options = {}) => runner.run(argv, { ...options, env: { ...options.env, ...env } }),
+    copyIn: (localPath, remotePath, options) => runner.copyIn(localPath, remotePath, options),
+  }
+}
+
+/**
+ * Reads the environment's database password secret, when one is set, at run time. The value
+ * lives only in the returned runner's closure; errors name the secret, never its value.
+ */
+export async function readBackupPassword(db: Db, config: Pick<BackupConfig, 'environmentId' | 'passwordSecret'>): Promise<string | null> {
+  const name = config.passwordSecret?.trim()
+  if (!name) return null
+  const secret = await (await secretStoreFor(db, config.environmentId)).read(name)
+  if (!secret || secret.value === '') {
+    throw new DomainError(
+      'PRECONDITION_FAILED',
+      `The database password secret "${name}" named in the backup settings is ${secret ? 'empty' : 'not set'} in this environment's secret store: set it on the Secrets page (or clear "Password secret" on the Backups page if the database needs no password).`,
+    )
+  }
+  return secret.value
+}
+
+/** toDbTarget plus the password secret (as PGPASSWORD in every command's environment). */
+export async function resolveDbTarget(db: Db, config: BackupConfig, runner: CommandRunner): Promise<DbTarget> {
+  const password = await readBackupPassword(db, config)
+  return toDbTarget(config, password === null ? runner : runnerWithEnv(runner, { PGPASSWORD: password }))
 }
 
 export function toDbTarget(config: BackupConfig, runner: CommandRunner): DbTarget {

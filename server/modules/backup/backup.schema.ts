@@ -1,5 +1,6 @@
 // zod inputs of the backup procedures (tRPC and the REST API share them).
 import { z } from 'zod'
+import { secretName } from '@/server/modules/secret/secret.schema'
 import { cronPattern } from './backup-jobs'
 
 const id = z.string().min(1)
@@ -20,6 +21,8 @@ export const backupConfigInput = z
     database: z.string().trim().min(1, 'Name the database to back up').max(63),
     dbUser: z.string().trim().min(1).max(63).default('postgres'),
     osUser: z.string().trim().max(63).optional().nullable(),
+    /** NAME of a secret in the environment's store holding the database password (never the value); empty: none. */
+    passwordSecret: z.union([z.literal(''), secretName]).optional().nullable(),
     engine: z.enum(['PG_DUMP', 'PGBACKREST']),
     pgbackrestConfig: z.string().trim().max(500).optional().nullable(),
     pgbackrestStanza: z.string().trim().max(100).optional().nullable(),

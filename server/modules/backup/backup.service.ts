@@ -52,6 +52,7 @@ export async function saveBackupConfig(deps: BackupServiceDeps, actor: AuditActo
     host: input.location === 'HOST' ? input.host ?? null : null,
     port: input.location === 'HOST' ? input.port ?? null : null,
     osUser: input.osUser || null,
+    passwordSecret: input.passwordSecret || null,
     pgbackrestConfig: input.engine === 'PGBACKREST' ? input.pgbackrestConfig ?? null : null,
     pgbackrestStanza: input.engine === 'PGBACKREST' ? input.pgbackrestStanza ?? null : null,
     updatedById: actor.id,

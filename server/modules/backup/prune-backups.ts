@@ -2,7 +2,7 @@
 // `pgbackrest expire --set`), marks each row PRUNED and audits the list of what went.
 import { rm } from 'node:fs/promises'
 import { audit, SYSTEM_ACTOR } from '@/server/modules/audit/audit'
-import { toDbTarget } from './backup-target'
+import { resolveDbTarget } from './backup-target'
 import { expirePhysicalBackup } from './pgbackrest-engine'
 import { selectPrunable } from './retention'
 import { loadConfig, type BackupDeps } from './run-backup'
@@ -14,7 +14,7 @@ export async function pruneBackups(deps: BackupDeps, environmentId: string, now 
   if (decision.prune.length === 0) return { pruned: [] as string[], kept: decision.kept.length }
   const byId = new Map(rows.map((r) => [r.id, r]))
   const pruned: string[] = []
-  const target = config.engine === 'PGBACKREST' ? toDbTarget(config, await deps.resolveRunner({ environment, config })) : null
+  const target = config.engine === 'PGBACKREST' ? await resolveDbTarget(deps.db, config, await deps.resolveRunner({ environment, config })) : null
   // Oldest first, so an expired full goes after the incrementals built on it.
   for (const id of [...decision.prune].reverse()) {
     const row = byId.get(id)!

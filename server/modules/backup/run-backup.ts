@@ -10,7 +10,7 @@ import { DomainError } from '@/server/errors'
 import type { Logger } from '@/server/logger'
 import { audit, SYSTEM_ACTOR, type AuditActor } from '@/server/modules/audit/audit'
 import { raiseBackupAlert } from './backup-alerts'
-import { dumpPath, toDbTarget, type RunnerResolver } from './backup-target'
+import { dumpPath, resolveDbTarget, type RunnerResolver } from './backup-target'
 import { countTables, type DbTarget, type TableCounts } from './db-target'
 import { takeLogicalBackup, verifyLogicalDump } from './pg-dump-engine'
 import { takePhysicalBackup, verifyPhysicalBackup } from './pgbackrest-engine'
@@ -62,7 +62,7 @@ export async function runBackup(deps: BackupDeps, backupId: string): Promise<Bac
     const loaded = await loadConfig(deps.db, backup.environmentId)
     environment = loaded.environment
     const runner = await deps.resolveRunner(loaded)
-    const target = toDbTarget(loaded.config, runner)
+    const target = await resolveDbTarget(deps.db, loaded.config, runner)
     await backupLog(deps.db, { backupId }, `${backup.kind.toLowerCase()} backup of database ${target.database} started on ${runner.where}`)
     const result = await takeWithEngine(deps, target, backup, environment.slug)
     const durationMs = Date.now() - started
@@ -113,7 +113,7 @@ export async function verifyBackup(deps: BackupDeps, backupId: string): Promise<
       report = await verifyLogicalDump(backup.artifact, { sha256: backup.sha256, tableCounts: (backup.tableCounts ?? {}) as TableCounts })
     } else {
       const loaded = await loadConfig(deps.db, backup.environmentId)
-      const target = toDbTarget(loaded.config, await deps.resolveRunner(loaded))
+      const target = await resolveDbTarget(deps.db, loaded.config, await deps.resolveRunner(loaded))
       report = await verifyPhysicalBackup(target, backup.artifact, backup.sha256)
     }
   } catch (error) {

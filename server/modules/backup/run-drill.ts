@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto'
 import type { BackupDrill } from '@/generated/prisma/client'
 import { audit, SYSTEM_ACTOR } from '@/server/modules/audit/audit'
 import { raiseBackupAlert } from './backup-alerts'
-import { toDbTarget } from './backup-target'
+import { resolveDbTarget } from './backup-target'
 import { countTables, runChecked, type DbTarget, type TableCounts } from './db-target'
 import { dropDatabase, restoreLogicalIntoNewDatabase } from './pg-dump-engine'
 import { restorePhysical } from './pgbackrest-engine'
@@ -63,9 +63,9 @@ export async function runDrill(deps: BackupDeps, environmentId: string, now = ()
     error = 'There is no verified backup to restore: run "Back up now", then drill again.'
   } else {
     const recorded = (backup.tableCounts ?? {}) as TableCounts
-    const target = toDbTarget(config, await deps.resolveRunner({ environment, config }))
     const t0 = Date.now()
     try {
+      const target = await resolveDbTarget(deps.db, config, await deps.resolveRunner({ environment, config }))
       if (backup.engine === 'PG_DUMP') {
         const scratchName = `traider_drill_${randomBytes(4).toString('hex')}`
         try {

@@ -11,7 +11,7 @@ import type { StackRuntime } from '@/server/infra/ports'
 import { audit, SYSTEM_ACTOR } from '@/server/modules/audit/audit'
 import { projectName } from '@/server/modules/deployment/release-plan'
 import { raiseBackupAlert } from './backup-alerts'
-import { toDbTarget } from './backup-target'
+import { resolveDbTarget } from './backup-target'
 import { assertSafeDatabaseName, psql, type DbTarget } from './db-target'
 import { restoreLogicalIntoNewDatabase, takeLogicalBackup } from './pg-dump-engine'
 import { withScratchCluster } from './run-drill'
@@ -53,7 +53,7 @@ export async function runRestore(deps: RestoreDeps, restoreId: string): Promise<
   const endpoint = { url: environment.dockerEndpoint, tlsPath: environment.dockerTlsPath }
   try {
     const backup = restore.backupId ? await deps.db.backup.findUniqueOrThrow({ where: { id: restore.backupId } }) : null
-    const target = toDbTarget(config, await deps.resolveRunner({ environment, config }))
+    const target = await resolveDbTarget(deps.db, config, await deps.resolveRunner({ environment, config }))
     const artifact = { engine: backup?.engine ?? config.engine, path: backup?.artifact ?? null }
     if (restore.mode === 'NEW_DATABASE') {
       await restoreIntoNewDatabase(deps, target, restore, artifact, restore.targetDatabase, log)

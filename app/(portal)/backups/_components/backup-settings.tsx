@@ -16,7 +16,7 @@ import { formatDateTime } from '@/lib/format'
 import { useTRPC } from '@/lib/trpc'
 import { formatSeconds, type BackupOverview } from './types'
 
-const FIELDS = ['location', 'service', 'host', 'port', 'database', 'dbUser', 'osUser', 'engine', 'pgbackrestConfig', 'pgbackrestStanza', 'fullCron', 'incrementalCron', 'drillCron', 'retentionDays', 'keepFulls', 'rpoTargetMinutes'] as const
+const FIELDS = ['location', 'service', 'host', 'port', 'database', 'dbUser', 'osUser', 'passwordSecret', 'engine', 'pgbackrestConfig', 'pgbackrestStanza', 'fullCron', 'incrementalCron', 'drillCron', 'retentionDays', 'keepFulls', 'rpoTargetMinutes'] as const
 
 const selectClass = 'h-9 w-full rounded-md border border-input bg-transparent px-3 text-sm shadow-xs outline-none focus-visible:border-ring focus-visible:ring-[3px] focus-visible:ring-ring/50 disabled:opacity-60'
 
@@ -43,6 +43,7 @@ export function BackupSettings({ overview, canManage }: { overview: BackupOvervi
     database: c?.database ?? '',
     dbUser: c?.dbUser ?? 'postgres',
     osUser: c?.osUser ?? '',
+    passwordSecret: c?.passwordSecret ?? '',
     engine: c?.engine ?? 'PG_DUMP',
     pgbackrestConfig: c?.pgbackrestConfig ?? '',
     pgbackrestStanza: c?.pgbackrestStanza ?? '',
@@ -81,6 +82,7 @@ export function BackupSettings({ overview, canManage }: { overview: BackupOvervi
       database: form.database,
       dbUser: form.dbUser,
       osUser: form.osUser || null,
+      passwordSecret: form.passwordSecret.trim() || null,
       engine: form.engine as 'PG_DUMP' | 'PGBACKREST',
       pgbackrestConfig: form.pgbackrestConfig || null,
       pgbackrestStanza: form.pgbackrestStanza || null,
@@ -145,6 +147,14 @@ export function BackupSettings({ overview, canManage }: { overview: BackupOvervi
         </Row>
         <Row id="bk-osuser" label="Run commands as (OS user)" error={errors.osUser} hint="Empty: the worker's own user.">
           <Input id="bk-osuser" value={form.osUser} onChange={set('osUser')} placeholder="postgres" />
+        </Row>
+        <Row
+          id="bk-password-secret"
+          label="Password secret"
+          error={errors.passwordSecret}
+          hint="The NAME of a secret in this environment's secret store (set its value on the Secrets page), given to pg_dump, pg_restore, psql and pgBackRest as PGPASSWORD when they run. Empty: no password (trust/peer auth or .pgpass)."
+        >
+          <Input id="bk-password-secret" value={form.passwordSecret} onChange={set('passwordSecret')} placeholder="db-password" autoComplete="off" spellCheck={false} />
         </Row>
         <Row id="bk-engine" label="Engine" error={errors.engine}>
           <select id="bk-engine" className={selectClass} value={form.engine} onChange={set('engine')}>
