@@ -7,6 +7,7 @@
 // Medians of BENCH_RUNS runs (default 5). Benchmarks, not tests: they print, never assert.
 import '@/server/load-dotenv'
 import { execFileSync, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import net from 'node:net'
 import { Queue } from 'bullmq'
@@ -56,17 +57,22 @@ async function main() {
   execFileSync('node', ['scripts/build-worker.mjs'], { stdio: 'ignore' })
   const worker = spawn('node', ['dist/worker.mjs'], {
     detached: true,
-    env: { ...process.env, WORKER_HEALTH_PORT: String(healthPort), LOG_LEVEL: 'warn', NODE_ENV: 'production', NEXTAUTH_SECRET: 'bench-'.padEnd(40, 'x') },
+    env: { ...process.env, WORKER_HEALTH_PORT: String(healthPort), LOG_LEVEL: 'warn', NODE_ENV: 'production', NEXTAUTH_SECRET: 'bench-'.padEnd(40, 'x'), SECRETS_MASTER_KEY: randomBytes(32).toString('base64') },
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   const projects: string[] = []
   const queueConnection = createBullConnection('queue')
   const deploymentQueue = new Queue(QUEUE_NAMES.deployment, { connection: queueConnection, prefix: bullPrefix() })
   try {
-    for (let i = 0; i < 200; i++) {
-      if ((await fetch(`http://127.0.0.1:${healthPort}/healthz`).then((r) => r.ok).catch(() => false))) break
-      await sleep(100)
+    // A worker that dies (bad configuration) ends the benchmark instead of leaving it waiting.
+    let workerExit: string | undefined
+    worker.once('exit', (code, signal) => (workerExit = `the worker exited (${signal ?? `code ${code}`}); run it alone to see why`))
+    let healthy = false
+    for (let i = 0; i < 200 && !healthy && !workerExit; i++) {
+      healthy = await fetch(`http://127.0.0.1:${healthPort}/healthz`).then((r) => r.ok).catch(() => false)
+      if (!healthy) await sleep(100)
     }
+    if (!healthy) throw new Error(workerExit ?? 'the worker did not answer /healthz within 20 s')
 
     async function environment(slug: string, yaml: string) {
       const env = await db().environment.create({ data: { name: slug, slug, tier: 'DEVELOPMENT', dockerEndpoint: 'unix:///var/run/docker.sock' } })
@@ -80,11 +86,13 @@ async function main() {
       const created = await requestDeployment({ db: db(), runtime: dockerStackRuntime, queue: noQueue }, actor, { environmentId, variables: { TAG: tag }, bakeSeconds: 0 })
       const t0 = Date.now()
       await bullJobQueue.enqueueDeployment(created.id)
-      for (;;) {
+      while (Date.now() - t0 < 300_000) {
+        if (workerExit) throw new Error(workerExit)
         const row = await db().deployment.findUniqueOrThrow({ where: { id: created.id }, select: { status: true } })
         if (['SUCCEEDED', 'ROLLED_BACK', 'FAILED', 'CANCELLED'].includes(row.status)) return { id: created.id, status: row.status, ms: Date.now() - t0, t0 }
         await sleep(20)
       }
+      throw new Error(`deployment ${created.id} did not end within 5 minutes`)
     }
 
     // ---- 1 + 2: engine rollout of 5 services, and pickup → first container
