@@ -92,6 +92,11 @@ export function authSecret(): string {
   return env().NEXTAUTH_SECRET ?? 'development-only-secret-do-not-use-in-production-000'
 }
 
+/** The whole process environment, for a child process that must inherit it (not configuration). */
+export function inheritedEnvironment(): NodeJS.ProcessEnv {
+  return process.env
+}
+
 /** Tests change variables between cases; production code never calls this. */
 export function resetEnvForTests() {
   cached = undefined

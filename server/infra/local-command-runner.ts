@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process'
 import { chown, copyFile } from 'node:fs/promises'
 import os from 'node:os'
 import type { CommandOptions, CommandResult, CommandRunner } from './ports'
+import { inheritedEnvironment } from '@/server/env'
 
 const MAX_STDOUT = 4 * 1024 * 1024
 const STDERR_TAIL = 64 * 1024
@@ -44,9 +45,8 @@ export const localCommandRunner: CommandRunner = {
     const [program, ...args] = localArgv(argv, options)
     return new Promise<CommandResult>((resolve, reject) => {
       // cwd "/": a runuser'd postgres cannot always read the worker's working directory.
-      // The child inherits the worker's environment plus options.env (not configuration reading).
-      // eslint-disable-next-line no-restricted-syntax
-      const env = options.env && Object.keys(options.env).length > 0 ? { ...process.env, ...options.env } : undefined
+      // The child inherits the worker's environment plus options.env.
+      const env = options.env && Object.keys(options.env).length > 0 ? { ...inheritedEnvironment(), ...options.env } : undefined
       const child = spawn(program, args, { cwd: '/', env, stdio: ['ignore', 'pipe', 'pipe'] })
       const stdout: Buffer[] = []
       let stdoutSize = 0
