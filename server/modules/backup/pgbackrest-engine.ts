@@ -8,7 +8,7 @@ import { BackupCommandError, psql, runChecked, stderrTail, type DbTarget } from 
 
 export type ReadinessCheck = { name: string; ok: boolean; detail: string }
 
-function pgbr(target: DbTarget): string[] {
+function pgbr(target: Pick<DbTarget, 'pgbackrest'>): string[] {
   if (!target.pgbackrest) throw new BackupCommandError('This environment has no pgBackRest config and stanza: set them on the Backups page, or use the pg_dump engine.')
   return ['pgbackrest', `--config=${target.pgbackrest.config}`, `--stanza=${target.pgbackrest.stanza}`]
 }
@@ -54,13 +54,15 @@ export async function checkPgbackrestReadiness(target: DbTarget): Promise<Readin
           detail: `archive_command is "${command || '(empty)'}": set archive_command = 'pgbackrest --config=${config} --stanza=${stanza} archive-push %p' and reload PostgreSQL.`,
         },
   )
-  const info = await target.runner.run([...pgbr(target), 'info', '--output=json'], { user: target.osUser ?? undefined })
-  const parsed = info.exitCode === 0 ? (JSON.parse(info.stdout || '[]') as Array<{ status: { code: number; message: string } }>) : []
-  const stanzaStatus = parsed[0]?.status
+  const info = await stanzaStatus(target)
   checks.push(
-    info.exitCode === 0 && stanzaStatus && stanzaStatus.code !== 1
-      ? { name: 'stanza', ok: true, detail: `stanza ${stanza}: ${stanzaStatus.message}` }
-      : { name: 'stanza', ok: false, detail: `Stanza ${stanza} does not exist in the repository: run \`pgbackrest --config=${config} --stanza=${stanza} stanza-create\` as the database owner. ${info.exitCode !== 0 ? stderrTail(info.stderr) : ''}`.trim() },
+    info.exists
+      ? { name: 'stanza', ok: true, detail: `stanza ${stanza}: ${info.message}` }
+      : {
+          name: 'stanza',
+          ok: false,
+          detail: `Stanza ${stanza} does not exist in the repository${info.message ? ` (${info.message})` : ''}: the next backup creates it (stanza-create) once every other check here passes, or run \`pgbackrest --config=${config} --stanza=${stanza} stanza-create\` as the database owner.`,
+        },
   )
   if (checks.every((c) => c.ok)) {
     const check = await target.runner.run([...pgbr(target), 'check'], { user: target.osUser ?? undefined })
@@ -71,6 +73,29 @@ export async function checkPgbackrestReadiness(target: DbTarget): Promise<Readin
     )
   }
   return checks
+}
+
+/** Whether the stanza exists in the repository, per `pgbackrest info` (status 1: missing stanza path, 3: missing stanza data). */
+async function stanzaStatus(target: DbTarget): Promise<{ exists: boolean; message: string }> {
+  const info = await target.runner.run([...pgbr(target), 'info', '--output=json'], { user: target.osUser ?? undefined })
+  if (info.exitCode !== 0) return { exists: false, message: stderrTail(info.stderr || info.stdout) }
+  const status = (JSON.parse(info.stdout || '[]') as Array<{ status?: { code: number; message: string } }>)[0]?.status
+  return status && status.code !== 1 && status.code !== 3 ? { exists: true, message: status.message } : { exists: false, message: status?.message ?? '' }
+}
+
+/**
+ * Creates the stanza when it is missing and everything else a backup needs is in place (pgBackRest
+ * installed, wal_level, archive_mode, archive_command); otherwise throws, naming each missing piece.
+ * stanza-create refuses a repository that holds another cluster's stanza, so this cannot overwrite one.
+ */
+export async function ensureStanza(target: DbTarget): Promise<{ created: boolean }> {
+  if ((await stanzaStatus(target)).exists) return { created: false }
+  const missing = (await checkPgbackrestReadiness(target)).filter((c) => !c.ok && c.name !== 'stanza')
+  if (missing.length > 0) {
+    throw new BackupCommandError(`pgBackRest is not ready on ${target.runner.where}: ${missing.map((c) => `${c.name}: ${c.detail}`).join(' · ')}`)
+  }
+  await runChecked(target, [...pgbr(target), 'stanza-create'], 'pgbackrest stanza-create')
+  return { created: true }
 }
 
 type InfoBackup = {
@@ -103,7 +128,8 @@ async function manifestSha256(target: DbTarget, label: string): Promise<string> 
 
 export type PhysicalBackupResult = { label: string; sha256: string; sizeBytes: number; type: 'full' | 'incr' }
 
-export async function takePhysicalBackup(target: DbTarget, type: 'full' | 'incr'): Promise<PhysicalBackupResult> {
+export async function takePhysicalBackup(target: DbTarget, type: 'full' | 'incr', options: { log?: (message: string) => Promise<void> } = {}): Promise<PhysicalBackupResult> {
+  if ((await ensureStanza(target)).created) await options.log?.(`stanza ${target.pgbackrest!.stanza} did not exist: created it in the repository (pgbackrest stanza-create)`)
   const before = new Set((await pgbackrestInfo(target)).map((b) => b.label))
   await runChecked(target, [...pgbr(target), 'backup', `--type=${type}`], `pgbackrest backup --type=${type}`)
   const made = (await pgbackrestInfo(target)).filter((b) => !before.has(b.label)).pop()
@@ -144,11 +170,28 @@ export async function verifyPhysicalBackup(target: DbTarget, label: string, expe
  * the given backup set as of its end. The copy is promoted and does not archive into the stanza.
  */
 export async function restorePhysical(target: DbTarget, options: { dataDir: string; targetTime?: Date; set?: string }) {
-  const args = [...pgbr(target), 'restore', `--pg1-path=${options.dataDir}`, '--archive-mode=off', '--target-action=promote']
+  await runChecked(target, [...pgbr(target), ...physicalRestoreArgs({ ...options, copy: true })], 'pgbackrest restore')
+}
+
+/**
+ * `restore` arguments (after --config and --stanza): to a point in time, or a set as of its end,
+ * promoted when reached. A copy (`copy: true`) goes into `dataDir` and never archives into the
+ * stanza; in place (`copy: false`) rewrites the cluster's own pg1-path with --delta (only the
+ * files that differ) and keeps archiving, so the restored cluster carries on on a new timeline.
+ */
+export function physicalRestoreArgs(options: { copy: boolean; dataDir?: string; targetTime?: Date | null; set?: string | null }): string[] {
+  const args = ['restore', '--target-action=promote']
+  if (options.copy) args.push(`--pg1-path=${options.dataDir}`, '--archive-mode=off')
+  else args.push('--delta')
   if (options.targetTime) args.push('--type=time', `--target=${options.targetTime.toISOString().replace('T', ' ').replace('Z', '+00')}`)
   else args.push('--type=immediate')
   if (options.set) args.push(`--set=${options.set}`)
-  await runChecked(target, args, 'pgbackrest restore')
+  return args
+}
+
+/** `pgbackrest --config=… --stanza=…`: the command line every pgBackRest call starts with. */
+export function pgbackrestCommand(target: Pick<DbTarget, 'pgbackrest'>): string[] {
+  return pgbr(target)
 }
 
 /** Labels pgBackRest itself expires are removed with `expire --set`; used by retention. */

@@ -95,7 +95,7 @@ async function takeWithEngine(deps: BackupDeps, target: DbTarget, backup: Backup
       throw error
     }
   }
-  const made = await takePhysicalBackup(target, backup.kind === 'FULL' ? 'full' : 'incr')
+  const made = await takePhysicalBackup(target, backup.kind === 'FULL' ? 'full' : 'incr', { log: (message) => backupLog(deps.db, { backupId: backup.id }, message) })
   // Counted after the backup ended: the drill compares a restore of this set against them.
   const tableCounts = await countTables(target)
   return { sha256: made.sha256, sizeBytes: made.sizeBytes, tableCounts, artifact: made.label, kind: (made.type === 'full' ? 'FULL' : 'INCREMENTAL') as BackupKind }

@@ -48,6 +48,8 @@ export function RestoreDialog({ overview, open, onOpenChange, initialBackupId }:
     }),
   )
   const live = overview.config?.database ?? '?'
+  // pgBackRest in a stack container restores the whole cluster over its data volume (restore-cluster-in-place.ts).
+  const wholeCluster = overview.config?.engine === 'PGBACKREST' && overview.config.location === 'CONTAINER'
   const production = overview.environment.tier === 'PRODUCTION'
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
@@ -55,9 +57,11 @@ export function RestoreDialog({ overview, open, onOpenChange, initialBackupId }:
         <DialogHeader>
           <DialogTitle>Restore the database of {overview.environment.name}</DialogTitle>
           <DialogDescription>
-            {mode === 'IN_PLACE'
-              ? `Replaces database ${live}: the services using it are stopped, the restored copy takes its name, the current one is kept as ${live}_pre_restore_<time>, and the services start again.`
-              : `Creates a new database next to ${live}; nothing running is touched.`}
+            {mode === 'IN_PLACE' && wholeCluster
+              ? `Rolls the whole database cluster of service ${overview.config?.service} back (${live} and every other database in it): a safety backup is taken, the stack is stopped, the cluster is restored over its data volume, and everything starts again.`
+              : mode === 'IN_PLACE'
+                ? `Replaces database ${live}: the services using it are stopped, the restored copy takes its name, the current one is kept as ${live}_pre_restore_<time>, and the services start again.`
+                : `Creates a new database next to ${live}; nothing running is touched.`}
             {production && ' Production: the approval policy applies before it runs.'}
           </DialogDescription>
         </DialogHeader>
@@ -86,7 +90,7 @@ export function RestoreDialog({ overview, open, onOpenChange, initialBackupId }:
             <Label htmlFor="restore-mode">Into</Label>
             <select id="restore-mode" className={selectClass} value={mode} onChange={(e) => setMode(e.target.value as 'NEW_DATABASE' | 'IN_PLACE')}>
               <option value="NEW_DATABASE">A new database</option>
-              <option value="IN_PLACE">{`In place (replaces ${live})`}</option>
+              <option value="IN_PLACE">{wholeCluster ? `In place (the whole cluster of ${overview.config?.service})` : `In place (replaces ${live})`}</option>
             </select>
           </div>
           {mode === 'NEW_DATABASE' && (

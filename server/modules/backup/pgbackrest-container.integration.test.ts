@@ -1,0 +1,190 @@
+// pgBackRest inside the stack's database container, through the product: BackupConfig "in a stack
+// container" → defaultRunnerResolver → docker exec → the pgBackRest engine, and the in-place restore
+// by a one-off container over the data volume. The image (test/postgres-image.ts) is PostgreSQL 15
+// from this host plus the stack's own compose/traider/postgres entrypoint, pgbackrest.conf and
+// archiving lines, run read-only as 70:70 with the stack's tmpfs mounts.
+import { open } from 'node:fs/promises'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Backup, Environment } from '@/generated/prisma/client'
+import { db } from '@/server/db'
+import { dockerStackRuntime } from '@/server/infra/docker-stack-runtime'
+import { createLogger } from '@/server/logger'
+import { SYSTEM_ACTOR } from '@/server/modules/audit/audit'
+import { projectName } from '@/server/modules/deployment/release-plan'
+import { dockerCli, ensureFixtureImages, removeContainersByLabel, runDockerCli, waitUntil } from '@/test/docker-fixtures'
+import { unique } from '@/test/factories'
+import { ensurePostgresImage, PGBACKREST_CONFIG, PGBACKREST_REPO, PGDATA, POSTGRES_UID } from '@/test/postgres-image'
+import { defaultRunnerResolver, resolveDbTarget } from './backup-target'
+import type { DbTarget } from './db-target'
+import { checkPgbackrestReadiness } from './pgbackrest-engine'
+import { createBackupRecord, loadConfig, runBackup, verifyBackup } from './run-backup'
+import { runRestore, type RestoreDeps } from './run-restore'
+
+const TEST_LABEL = 'traider.test=pgbackrest-container'
+const STANZA = 'traider'
+let environment: Environment
+let project: string
+let dbContainer: { id: string; name: string }
+let appContainer: string
+let volumes: { data: string; repo: string }
+let deps: RestoreDeps
+
+/** psql as the image's superuser inside the database container (test data only; the product goes through its runner). */
+async function sql(statement: string, database = 'traider'): Promise<string> {
+  return dockerCli(['exec', '-u', 'postgres', dbContainer.name, 'psql', '-X', '-At', '-v', 'ON_ERROR_STOP=1', '-U', 'traider', '-d', database, '-c', statement])
+}
+
+async function productTarget(): Promise<DbTarget> {
+  const loaded = await loadConfig(db(), environment.id)
+  return resolveDbTarget(db(), loaded.config, await deps.resolveRunner(loaded))
+}
+
+const backupNow = async (kind: 'FULL' | 'INCREMENTAL'): Promise<Backup> =>
+  runBackup(deps, (await createBackupRecord(deps, SYSTEM_ACTOR, { environmentId: environment.id, kind, trigger: 'MANUAL' })).id)
+
+const stateOf = async (name: string) => dockerCli(['inspect', '--format', '{{.State.Status}}', name])
+
+beforeAll(async () => {
+  const [image, fixtures] = await Promise.all([ensurePostgresImage(), ensureFixtureImages()])
+  const slug = unique('pgbrc')
+  project = projectName(slug)
+  volumes = { data: `${project}_postgres-data`, repo: `${project}_pgbackrest-repo` }
+  for (const volume of Object.values(volumes)) await dockerCli(['volume', 'create', '--label', TEST_LABEL, volume])
+  const compose = (service: string) => ['--label', TEST_LABEL, '--label', `com.docker.compose.project=${project}`, '--label', `com.docker.compose.service=${service}`]
+  // As compose.base.yml runs the postgres service: 70:70, read-only root, tmpfs /tmp and socket dir.
+  const name = `${project}-postgres-1`
+  const id = await dockerCli([
+    'run', '-d', '--name', name, ...compose('postgres'), '--stop-signal', 'SIGINT', '--user', `${POSTGRES_UID}:${POSTGRES_UID}`, '--network', 'none',
+    '--read-only', '--tmpfs', '/tmp:size=64m', '--tmpfs', '/var/run/postgresql:size=1m',
+    '-v', `${volumes.data}:${PGDATA}`, '-v', `${volumes.repo}:${PGBACKREST_REPO}`, image.ref,
+  ])
+  dbContainer = { id, name }
+  appContainer = await dockerCli(['run', '-d', '--name', `${project}-backend-1`, ...compose('backend'), '--network', 'none', fixtures.v1.ref])
+  await waitUntil(async () => (await runDockerCli(['exec', name, 'pg_isready', '-q'])).code === 0, { timeoutMs: 30_000, intervalMs: 200, what: `${name} to accept connections` })
+  await sql('CREATE DATABASE traider', 'postgres')
+
+  environment = await db().environment.create({ data: { name: `PgBR container ${slug}`, slug, tier: 'DEVELOPMENT', dockerEndpoint: 'unix:///var/run/docker.sock' } })
+  await db().backupConfig.create({
+    data: {
+      environmentId: environment.id, location: 'CONTAINER', service: 'postgres', database: 'traider', dbUser: 'traider', osUser: 'postgres',
+      engine: 'PGBACKREST', pgbackrestConfig: PGBACKREST_CONFIG, pgbackrestStanza: STANZA,
+    },
+  })
+  const log = createLogger({ level: () => 'error', sink: () => undefined })
+  deps = { db: db(), resolveRunner: defaultRunnerResolver(dockerStackRuntime), backupDir: '/nonexistent-not-used-by-pgbackrest', log, runtime: dockerStackRuntime, recoveryTimeoutMs: 60_000 }
+}, 120_000)
+
+afterAll(async () => {
+  if (dbContainer) await removeContainersByLabel(`traider.one-off.like=${dbContainer.id}`)
+  await removeContainersByLabel(TEST_LABEL)
+  for (const volume of Object.values(volumes ?? {})) await runDockerCli(['volume', 'rm', '-f', volume])
+  if (environment) await db().environment.delete({ where: { id: environment.id } })
+}, 60_000)
+
+describe('pgBackRest in the database container, through the product', () => {
+  it('readiness names exactly what is missing; a backup refuses while archiving is off and creates the stanza once it is on', async () => {
+    // The stack's entrypoint found its config and a writable repository (it warns otherwise), then ran initdb.
+    const startup = await runDockerCli(['logs', dbContainer.name])
+    expect(startup.stdout + startup.stderr).toMatch(/^pgbackrest-entrypoint: initialising \/var\/lib\/postgresql\/data for superuser traider$/m)
+    expect(startup.stdout + startup.stderr).not.toMatch(/pgbackrest-entrypoint: WARNING/)
+    const fresh = await checkPgbackrestReadiness(await productTarget())
+    expect(fresh.filter((c) => !c.ok).map((c) => c.name)).toEqual(['stanza'])
+    expect(fresh.find((c) => c.name === 'pgbackrest installed')).toMatchObject({ ok: true, detail: 'pgBackRest 2.45' })
+    expect(fresh.find((c) => c.name === 'stanza')?.detail).toMatch(/^Stanza traider does not exist in the repository .*: the next backup creates it \(stanza-create\) once every other check here passes/)
+
+    await sql(`ALTER SYSTEM SET archive_command = ''`, 'postgres')
+    await sql('SELECT pg_reload_conf()', 'postgres')
+    try {
+      const off = await checkPgbackrestReadiness(await productTarget())
+      expect(off.filter((c) => !c.ok).map((c) => c.name)).toEqual(['archive_command', 'stanza'])
+      expect(off.find((c) => c.name === 'archive_command')?.detail).toBe(
+        `archive_command is "(empty)": set archive_command = 'pgbackrest --config=${PGBACKREST_CONFIG} --stanza=traider archive-push %p' and reload PostgreSQL.`,
+      )
+      const refused = await backupNow('FULL')
+      expect(refused.status).toBe('FAILED')
+      expect(refused.error).toMatch(new RegExp(`^pgBackRest is not ready on container ${dbContainer.name} on unix:///var/run/docker.sock: archive_command: archive_command is "\\(empty\\)"`))
+    } finally {
+      await sql('ALTER SYSTEM RESET archive_command', 'postgres')
+      await sql('SELECT pg_reload_conf()', 'postgres')
+    }
+  }, 60_000)
+
+  let full: Backup
+  let incr: Backup
+  let between: Date
+
+  it('full → rows → incremental → rows: each recorded and verified, the stanza created by the first', async () => {
+    await sql(`CREATE TABLE orders(id serial PRIMARY KEY, batch text NOT NULL); INSERT INTO orders(batch) SELECT 'seed' FROM generate_series(1, 500)`)
+    full = await backupNow('FULL')
+    expect(full).toMatchObject({ status: 'SUCCEEDED', kind: 'FULL', verified: true, tableCounts: { 'public.orders': 500 } })
+    expect(full.artifact).toMatch(/^\d{8}-\d{6}F$/)
+    const logs = await db().backupLog.findMany({ where: { backupId: full.id }, orderBy: { id: 'asc' } })
+    expect(logs.map((l) => l.message)).toContain('stanza traider did not exist: created it in the repository (pgbackrest stanza-create)')
+    expect(logs[0].message).toBe(`full backup of database traider started on container ${dbContainer.name} on unix:///var/run/docker.sock`)
+
+    await sql(`INSERT INTO orders(batch) SELECT 'before-incr' FROM generate_series(1, 100)`)
+    incr = await backupNow('INCREMENTAL')
+    expect(incr).toMatchObject({ status: 'SUCCEEDED', kind: 'INCREMENTAL', verified: true, tableCounts: { 'public.orders': 600 } })
+    expect(incr.artifact).toMatch(new RegExp(`^${full.artifact}_\\d{8}-\\d{6}I$`))
+
+    await sql(`INSERT INTO orders(batch) SELECT 'after-incr' FROM generate_series(1, 10)`)
+    await new Promise((r) => setTimeout(r, 1_100))
+    between = new Date(await sql(`SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`))
+    await new Promise((r) => setTimeout(r, 1_100))
+    await sql(`INSERT INTO orders(batch) SELECT 'after-target' FROM generate_series(1, 50)`)
+    const target = await productTarget()
+    const check = await target.runner.run(['pgbackrest', `--stanza=${STANZA}`, 'check'], { user: 'postgres' }) // archives the WAL holding them
+    expect(check.exitCode).toBe(0)
+  }, 90_000)
+
+  it('in place to a time between them: stack stopped, cluster restored over its volume by a one-off container, exactly the earlier rows, archiving carries on', async () => {
+    const restore = await db().restore.create({ data: { environmentId: environment.id, targetTime: between, mode: 'IN_PLACE', targetDatabase: 'traider', status: 'QUEUED' } })
+    const done = await runRestore(deps, restore.id)
+    const logs = (await db().backupLog.findMany({ where: { restoreId: restore.id }, orderBy: { id: 'asc' } })).map((l) => l.message)
+    expect({ status: done.status, outcome: done.outcome }, logs.join('\n')).toEqual({
+      status: 'SUCCEEDED',
+      outcome: expect.stringMatching(new RegExp(`^Cluster of ${dbContainer.name} restored in place to ${between.toISOString()}: every database in it \\(traider included\\) is as of then\\. Safety backup: \\d{8}-\\d{6}F_\\d{8}-\\d{6}I \\(listed on the Backups page\\)\\.$`)),
+    })
+    expect(logs).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^safety backup \S+I taken and verified: restore it to undo this restore$/),
+        `stopping backend (${project}-backend-1) while the database is restored`,
+        `stopping the database container ${dbContainer.name}`,
+        expect.stringMatching(/^restoring the whole cluster to .* in a one-off container: pgbackrest --config=\/etc\/pgbackrest\/pgbackrest.conf --stanza=traider restore --target-action=promote --delta --type=time --target=/),
+        `${dbContainer.name} is promoted and accepts writes`,
+        'started 2 service container(s) again',
+      ]),
+    )
+    expect(await sql(`SELECT batch || '=' || count(*) FROM orders GROUP BY batch ORDER BY min(id)`)).toBe('seed=500\nbefore-incr=100\nafter-incr=10')
+    expect(Number(await sql('SELECT timeline_id FROM pg_control_checkpoint()', 'postgres'))).toBeGreaterThan(1)
+    expect([await stateOf(dbContainer.name), await stateOf(appContainer)]).toEqual(['running', 'running'])
+    expect(await dockerCli(['ps', '-aq', '--filter', `label=traider.one-off.like=${dbContainer.id}`])).toBe('')
+
+    const safety = await db().backup.findMany({ where: { environmentId: environment.id, status: 'SUCCEEDED' }, orderBy: { startedAt: 'asc' } })
+    expect(safety.map((b) => [b.kind, b.verified])).toEqual([['FULL', true], ['INCREMENTAL', true], ['INCREMENTAL', true]])
+    // The restored cluster archives into the same stanza on its new timeline.
+    const after = await checkPgbackrestReadiness(await productTarget())
+    expect(after.filter((c) => !c.ok)).toEqual([])
+    expect(after.map((c) => c.name)).toContain('WAL archiving works')
+  }, 120_000)
+
+  it('verify passes; one flipped byte in the repository fails it loudly', async () => {
+    expect(await verifyBackup(deps, full.id)).toMatchObject({ verified: true })
+    const mount = await dockerCli(['volume', 'inspect', '--format', '{{.Mountpoint}}', volumes.repo])
+    const victim = (await dockerCli(['exec', dbContainer.name, 'sh', '-c', `find ${PGBACKREST_REPO}/backup/${STANZA}/${full.artifact}/pg_data -type f -exec ls -s {} + | sort -rn | awk 'NR==1 {print $2}'`])).replace(PGBACKREST_REPO, mount)
+    const handle = await open(victim, 'r+')
+    try {
+      const middle = Math.floor((await handle.stat()).size / 2)
+      const byte = Buffer.alloc(1)
+      await handle.read(byte, 0, 1, middle)
+      byte[0] ^= 0xff
+      await handle.write(byte, 0, 1, middle)
+    } finally {
+      await handle.close()
+    }
+    const damaged = await verifyBackup(deps, full.id)
+    expect(damaged.verified).toBe(false)
+    expect(damaged.verifyDetail).toMatch(new RegExp(`^pgbackrest verify found damage: ${full.artifact}: invalid`))
+    expect((await db().notificationEvent.findMany({ where: { environmentId: environment.id, type: 'backup.verify_failed' } })).length).toBe(1)
+  }, 60_000)
+})
