@@ -26,10 +26,11 @@ import { startTracing, type TracingHandle } from '@/server/modules/observability
 import { startHealthServer, type HealthServer } from './health-server'
 import { createAuditVerifyProcessor } from './processors/audit-verify.processor'
 import { createBackupProcessor } from './processors/backup.processor'
-import { BACKUP_JOB_OPTIONS } from '@/server/infra/backup-queue'
+import { BACKUP_JOB_OPTIONS, bullBackupQueue } from '@/server/infra/backup-queue'
 import { BACKUP_QUEUE, syncAllBackupSchedules } from '@/server/modules/backup/backup-jobs'
 import { defaultRunnerResolver } from '@/server/modules/backup/backup-target'
 import { preDeployBackup } from '@/server/modules/backup/pre-deploy-backup'
+import { requeueStrandedRestores } from '@/server/modules/backup/requeue-restores'
 import { createWebhookDeliveryProcessor } from './processors/webhook-delivery.processor'
 import { WEBHOOK_QUEUE, webhookEnqueuer } from '@/server/infra/webhook-queue'
 import { startDeliveryOutbox } from '@/server/modules/notification/deliver-webhook'
@@ -285,9 +286,12 @@ async function main() {
       if (requeued > 0) log.info('Re-queued environment checks left QUEUED', { count: requeued })
       const resumed = await requeueActiveDeployments({ db: db() }, bullJobQueue)
       if (resumed > 0) log.info('Re-queued deployments left active by a previous worker', { count: resumed })
+      const liveBackupQueue = backupQueue
+      const restores = await requeueStrandedRestores({ db: db(), queue: bullBackupQueue(() => liveBackupQueue) })
+      if (restores > 0) log.info('Re-queued restores left queued or running by a previous worker', { count: restores })
     } catch (error) {
       throw new StartupError(
-        `Could not re-queue waiting environment checks: ${reasonOf(error)}. If the tables are missing, run \`npm run db:migrate\`.`,
+        `Could not re-queue waiting environment checks, deployments or restores: ${reasonOf(error)}. If the tables are missing, run \`npm run db:migrate\`.`,
       )
     }
 

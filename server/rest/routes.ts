@@ -51,7 +51,8 @@ const listAuditQuery = auditFiltersSchema.safeExtend({
 })
 
 const deployBody = requestDeploymentInput.omit({ environmentId: true })
-const rollbackBody = rollbackInput.omit({ environmentId: true })
+// Restoring the database with a rollback needs backup:restore, which no token scope grants.
+const rollbackBody = rollbackInput.omit({ environmentId: true, restoreDatabase: true })
 
 export const restRoutes = [
   defineRoute({

@@ -7,6 +7,7 @@ import type { Services } from '@/server/container'
 import { bullBackupQueue } from '@/server/infra/backup-queue'
 import { backupHealth, backupLogLines } from '@/server/modules/backup/backup.queries'
 import { backupConfigInput, backupIdInput, backupNowInput, environmentIdInput, logsInput, restoreDecisionInput, restoreRequestInput } from '@/server/modules/backup/backup.schema'
+import { findRollbackRestorePoint } from '@/server/modules/backup/rollback-restore-point'
 import { backUpNow, decideRestore, drillNow, getBackupOverview, requestRestore, saveBackupConfig, verifyNow } from '@/server/modules/backup/backup.service'
 
 const deps = (services: Services) => ({ db: services.db, queue: services.backupQueue ?? bullBackupQueue() })
@@ -15,6 +16,11 @@ export const backupRouter = router({
   overview: permissionProcedure('backup:read')
     .input(environmentIdInput)
     .query(({ ctx, input }) => getBackupOverview(deps(ctx.services), input.environmentId)),
+
+  /** What "roll back and also restore the database" would restore for a release, or why it cannot. */
+  rollbackRestorePoint: permissionProcedure('backup:read')
+    .input(z.object({ environmentId: z.string().min(1), releaseId: z.string().min(1) }))
+    .query(({ ctx, input }) => findRollbackRestorePoint(ctx.services.db, input.environmentId, input.releaseId)),
 
   health: permissionProcedure('env:read').query(({ ctx }) => backupHealth(ctx.services.db)),
 

@@ -1,6 +1,6 @@
 // Deployments: plan, request, roll back (also the emergency path), cancel, and read them.
 import { z } from 'zod'
-import { permissionProcedure, router } from '@/server/api/trpc'
+import { assertPermission, permissionProcedure, router } from '@/server/api/trpc'
 import { cancelOutput, deploymentCreatedOutput, deploymentIdInput, deploymentPageOutput, emergencyRollbackInput, listDeploymentsInput, planInput, planOutput, requestDeploymentInput, rollbackInput } from '@/server/modules/deployment/deployment.schema'
 import { deploymentLogs, environmentContainerLogs, getDeployment, listDeployments, listEnvironmentContainers, listReleases } from '@/server/modules/deployment/deployment.queries'
 import { cancelDeployment, planDeployment, requestDeployment, requestRollback } from '@/server/modules/deployment/deployment.service'
@@ -22,13 +22,17 @@ export const deploymentRouter = router({
   rollback: permissionProcedure('deploy:rollback')
     .input(rollbackInput.extend({ emergency: z.literal(false).default(false) }))
     .output(createdOutput)
-    .mutation(({ ctx, input }) => requestRollback(ctx.services, ctx.actor, input)),
+    .mutation(async ({ ctx, input, path }) => {
+      // Restoring the database as well is a restore request: it needs that permission too.
+      if (input.restoreDatabase) await assertPermission(ctx, path, 'backup:restore')
+      return requestRollback(ctx.services, ctx.actor, input)
+    }),
 
   /** Break-glass: back to the last successful release, with a reason (approvals gate the rest). */
   emergencyRollback: permissionProcedure('deploy:emergency')
     .input(emergencyRollbackInput)
     .output(createdOutput)
-    .mutation(({ ctx, input }) => requestRollback(ctx.services, ctx.actor, { ...input, emergency: true })),
+    .mutation(({ ctx, input }) => requestRollback(ctx.services, ctx.actor, { ...input, emergency: true, restoreDatabase: false })),
 
   cancel: permissionProcedure('deploy:request')
     .input(deploymentIdInput)

@@ -15,6 +15,7 @@ import type { Role } from '@/generated/prisma/enums'
 import type { BackupJobQueue } from './backup-jobs'
 import { backupHealth, listBackups, listDrills, listRestores } from './backup.queries'
 import type { backupConfigInput, backupNowInput, restoreDecisionInput, restoreRequestInput } from './backup.schema'
+import { restoreMayRun } from './restore-after-deployment'
 import { createBackupRecord } from './run-backup'
 
 export type BackupServiceDeps = { db: Db; queue: BackupJobQueue }
@@ -114,17 +115,31 @@ async function gateRestore(tx: Prisma.TransactionClient, restoreId: string, now:
   return { restore, policy, outcome }
 }
 
-export async function requestRestore(deps: BackupServiceDeps, person: AuditActor, input: z.output<typeof restoreRequestInput>, now = new Date()) {
-  const config = await deps.db.backupConfig.findUnique({ where: { environmentId: input.environmentId } })
+export type ResolvedRestore = {
+  environmentId: string
+  backupId: string | null
+  fromDeploymentId: string | null
+  targetTime: Date | null
+  mode: 'IN_PLACE' | 'NEW_DATABASE'
+  targetDatabase: string
+  reason: string
+  /** Run only after this (rollback) deployment has succeeded. */
+  afterDeploymentId?: string
+}
+
+/** The checks before a restore request is written: a config, a verified backup, a sane target. */
+export async function resolveRestoreRequest(db: Db, input: z.output<typeof restoreRequestInput>): Promise<ResolvedRestore> {
+  const config = await db.backupConfig.findUnique({ where: { environmentId: input.environmentId } })
   if (!config) throw new DomainError('PRECONDITION_FAILED', 'Backups are not set up for this environment: there is nothing to restore from.')
+  let backupId = input.backupId ?? null
   if (input.fromDeploymentId) {
-    const preDeploy = await deps.db.backup.findFirst({ where: { deploymentId: input.fromDeploymentId, environmentId: input.environmentId, trigger: 'PRE_DEPLOY', status: 'SUCCEEDED', verified: true }, orderBy: { startedAt: 'desc' } })
+    const preDeploy = await db.backup.findFirst({ where: { deploymentId: input.fromDeploymentId, environmentId: input.environmentId, trigger: 'PRE_DEPLOY', status: 'SUCCEEDED', verified: true }, orderBy: { startedAt: 'desc' } })
     if (!preDeploy) throw new DomainError('PRECONDITION_FAILED', 'That deployment has no verified pre-deploy backup to restore: choose a backup on the Backups page instead.', 'fromDeploymentId')
-    input = { ...input, backupId: preDeploy.id }
+    backupId = preDeploy.id
   }
   if (input.targetTime && config.engine !== 'PGBACKREST') throw new DomainError('INVALID', 'Point-in-time restore needs the pgBackRest engine; choose a backup instead.', 'targetTime')
-  if (input.backupId) {
-    const backup = await deps.db.backup.findUnique({ where: { id: input.backupId } })
+  if (backupId) {
+    const backup = await db.backup.findUnique({ where: { id: backupId } })
     if (!backup || backup.environmentId !== input.environmentId) throw notFound('Backup')
     if (backup.status !== 'SUCCEEDED' || backup.verified !== true) {
       throw new DomainError('PRECONDITION_FAILED', 'Only a verified backup can be restored: run "Verify now" on it first, or choose another.', 'backupId')
@@ -132,21 +147,40 @@ export async function requestRestore(deps: BackupServiceDeps, person: AuditActor
   }
   const targetDatabase = input.mode === 'NEW_DATABASE' ? input.targetDatabase! : config.database
   if (input.mode === 'NEW_DATABASE' && targetDatabase === config.database) throw new DomainError('INVALID', `${targetDatabase} is the live database: choose a new name, or restore in place.`, 'targetDatabase')
-  const { restore, queued, words } = await deps.db.$transaction(async (tx) => {
-    const created = await tx.restore.create({
-      data: { environmentId: input.environmentId, backupId: input.backupId ?? null, targetTime: input.targetTime ?? null, mode: input.mode, targetDatabase, reason: input.reason, requestedById: person.id, status: 'WAITING_APPROVAL' },
-    })
-    const { outcome } = await gateRestore(tx, created.id, now)
-    const isQueued = outcome.state === 'approved'
-    if (isQueued) await tx.restore.update({ where: { id: created.id }, data: { status: 'QUEUED' } })
-    await audit(tx, person, { action: 'restore.requested', targetType: 'restore', targetId: created.id, environmentId: input.environmentId, summary: { mode: input.mode, backupId: input.backupId ?? null, fromDeploymentId: input.fromDeploymentId ?? null, targetTime: input.targetTime?.toISOString() ?? null, targetDatabase, gate: outcome.state } })
-    return { restore: created, queued: isQueued, words: describeGate(outcome) }
+  return { environmentId: input.environmentId, backupId, fromDeploymentId: input.fromDeploymentId ?? null, targetTime: input.targetTime ?? null, mode: input.mode, targetDatabase, reason: input.reason }
+}
+
+/** In the caller's transaction: the Restore row, its approval gate and the audit event. */
+export async function createRestoreRequest(tx: Prisma.TransactionClient, person: AuditActor, r: ResolvedRestore, now = new Date()) {
+  const created = await tx.restore.create({
+    data: { environmentId: r.environmentId, backupId: r.backupId, targetTime: r.targetTime, mode: r.mode, targetDatabase: r.targetDatabase, reason: r.reason, requestedById: person.id, status: 'WAITING_APPROVAL', afterDeploymentId: r.afterDeploymentId ?? null },
   })
-  if (queued) await deps.queue.enqueue({ v: 1, op: 'restore', restoreId: restore.id }, { jobId: `restore-${restore.id}` })
-  return { id: restore.id, status: queued ? ('QUEUED' as const) : ('WAITING_APPROVAL' as const), gate: words }
+  const { outcome } = await gateRestore(tx, created.id, now)
+  const queued = outcome.state === 'approved'
+  if (queued) await tx.restore.update({ where: { id: created.id }, data: { status: 'QUEUED' } })
+  await audit(tx, person, {
+    action: 'restore.requested',
+    targetType: 'restore',
+    targetId: created.id,
+    environmentId: r.environmentId,
+    summary: { mode: r.mode, backupId: r.backupId, fromDeploymentId: r.fromDeploymentId, afterDeploymentId: r.afterDeploymentId ?? null, targetTime: r.targetTime?.toISOString() ?? null, targetDatabase: r.targetDatabase, gate: outcome.state },
+  })
+  return { id: created.id, status: queued ? ('QUEUED' as const) : ('WAITING_APPROVAL' as const), gate: describeGate(outcome) }
+}
+
+export const enqueueRestore = (queue: Pick<BackupJobQueue, 'enqueue'>, restoreId: string) => queue.enqueue({ v: 1, op: 'restore', restoreId }, { jobId: `restore-${restoreId}` })
+
+export async function requestRestore(deps: BackupServiceDeps, person: AuditActor, input: z.output<typeof restoreRequestInput>, now = new Date()) {
+  const resolved = await resolveRestoreRequest(deps.db, input)
+  const created = await deps.db.$transaction((tx) => createRestoreRequest(tx, person, resolved, now))
+  if (created.status === 'QUEUED') await enqueueRestore(deps.queue, created.id)
+  return created
 }
 
 export async function decideRestore(deps: BackupServiceDeps, person: Person, input: z.output<typeof restoreDecisionInput>, now = new Date()) {
+  // One requested with a rollback that did not succeed is cancelled here rather than decided.
+  const go = await restoreMayRun(deps.db, input.restoreId)
+  if (go.state === 'cancelled') throw new DomainError('PRECONDITION_FAILED', go.reason)
   const result = await deps.db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT id FROM "Restore" WHERE id = ${input.restoreId} FOR UPDATE`
     const restore = await tx.restore.findUnique({ where: { id: input.restoreId }, include: { environment: true } })
@@ -168,6 +202,6 @@ export async function decideRestore(deps: BackupServiceDeps, person: Person, inp
     await audit(tx, person, { action: input.verdict === 'APPROVE' ? 'restore.approve' : 'restore.reject', targetType: 'restore', targetId: restore.id, environmentId: restore.environmentId, summary: { comment: input.comment || null, gate: outcome.state } })
     return { status, words: describeGate(outcome) }
   })
-  if (result.status === 'QUEUED') await deps.queue.enqueue({ v: 1, op: 'restore', restoreId: input.restoreId }, { jobId: `restore-${input.restoreId}` })
+  if (result.status === 'QUEUED') await enqueueRestore(deps.queue, input.restoreId)
   return result
 }

@@ -16,6 +16,7 @@ import type { BackupJobPayload, BackupJobQueue } from './backup-jobs'
 import { decideRestore, requestRestore } from './backup.service'
 import { backupHealth } from './backup.queries'
 import { pruneBackups } from './prune-backups'
+import { requeueStrandedRestores } from './requeue-restores'
 import { createBackupRecord, runBackup } from './run-backup'
 import { runDrill } from './run-drill'
 import { runRestore } from './run-restore'
@@ -135,6 +136,30 @@ describe('restore', () => {
     const decided = await decideRestore({ db: db(), queue }, person(approver), { restoreId: asked.id, verdict: 'APPROVE', comment: 'ok' })
     expect(decided.status).toBe('QUEUED')
     expect(queue.jobs).toEqual([{ v: 1, op: 'restore', restoreId: asked.id }])
+  }, 120_000)
+})
+
+describe('restores after a worker died', () => {
+  it('one left RUNNING is failed loudly, never re-run; ones left QUEUED or RUNNING are queued again at worker start', async () => {
+    const environment = await environmentWithBackups()
+    const backup = await runBackup(deps(), (await createBackupRecord(deps(), actor, { environmentId: environment.id, kind: 'AUTO', trigger: 'MANUAL' })).id)
+    const row = (status: 'QUEUED' | 'RUNNING' | 'SUCCEEDED') => db().restore.create({ data: { environmentId: environment.id, backupId: backup.id, mode: 'IN_PLACE', targetDatabase: 'app', status } })
+    const [queued, running, finished] = [await row('QUEUED'), await row('RUNNING'), await row('SUCCEEDED')]
+    const queue = recordingBackupQueue()
+    expect(await requeueStrandedRestores({ db: db(), queue })).toBeGreaterThanOrEqual(2)
+    const mine = queue.jobs.filter((j) => j.op === 'restore' && [queued.id, running.id, finished.id].includes(j.restoreId))
+    expect(mine).toEqual([
+      { v: 1, op: 'restore', restoreId: queued.id },
+      { v: 1, op: 'restore', restoreId: running.id },
+    ])
+    const before = await cluster.sql('SELECT count(*) FROM trades', 'app')
+    const failed = await runRestore(deps(), running.id)
+    expect(failed).toMatchObject({ status: 'FAILED', outcome: expect.stringMatching(/^The worker stopped during this in-place restore of app\. Check which database is live/) })
+    expect(await cluster.sql('SELECT count(*) FROM trades', 'app')).toBe(before)
+    expect(await db().notificationEvent.count({ where: { environmentId: environment.id, type: 'restore.failed' } })).toBe(1)
+    // A second delivery of the same job changes nothing.
+    expect(await runRestore(deps(), running.id)).toMatchObject({ status: 'FAILED', finishedAt: failed.finishedAt })
+    expect(await db().notificationEvent.count({ where: { environmentId: environment.id, type: 'restore.failed' } })).toBe(1)
   }, 120_000)
 })
 

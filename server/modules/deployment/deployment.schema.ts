@@ -28,6 +28,12 @@ export const rollbackInput = z.object({
   emergency: z.boolean().default(false),
   reason: z.string().trim().max(500).optional(),
   bakeSeconds: z.number().int().min(0).max(3600).optional(),
+  /**
+   * Also restore the database, in place, to the verified pre-deploy backup taken just before
+   * the target release was replaced. Needs backup:restore (a signed-in person); the restore
+   * has its own approvals in production and runs only once the rollback has succeeded.
+   */
+  restoreDatabase: z.boolean().default(false),
 })
 
 export const deploymentIdInput = z.object({ deploymentId: z.string().min(1) })
@@ -67,6 +73,8 @@ export const deploymentCreatedOutput = z.object({
   approval: z.string(),
   /** True when the deployment was queued at once; false while it waits for approvals. */
   queued: z.boolean(),
+  /** The database restore requested with a rollback, if any (it runs after the rollback succeeds). */
+  restore: z.object({ id: z.string(), status: z.enum(['QUEUED', 'WAITING_APPROVAL']), gate: z.string() }).optional(),
 })
 
 export const serviceChangeOutput = z.object({

@@ -10,11 +10,20 @@ import { Prisma } from '@/generated/prisma/client'
 import type { DeploymentKind, Tier } from '@/generated/prisma/enums'
 import { describeGate, effectivePolicy, gateDeployment, type GateResult } from '@/server/modules/approval/approval-gate'
 import { notifyApprovalRequested, notifyBreakGlass } from '@/server/modules/notification/deployment-events'
+import type { BackupJobQueue } from '@/server/modules/backup/backup-jobs'
+import { createRestoreRequest, enqueueRestore, resolveRestoreRequest, type ResolvedRestore } from '@/server/modules/backup/backup.service'
+import { findRollbackRestorePoint } from '@/server/modules/backup/rollback-restore-point'
 import { ACTIVE_STATUSES, isActive } from './deployment-state'
-import type { planInput, requestDeploymentInput, rollbackInput } from './deployment.schema'
+import type { deploymentCreatedOutput, planInput, requestDeploymentInput, rollbackInput } from './deployment.schema'
 import { computeReleasePlan, currentContainers, describePlanProblem, diffAgainstRunning, type ReleasePlan, type ServiceChange } from './release-plan'
 
-export type DeploymentDeps = { db: Db; runtime: Pick<StackRuntime, 'resolveImage' | 'listStackContainers'>; queue: Pick<JobQueue, 'enqueueDeployment' | 'enqueueDeploymentGate'> }
+export type DeploymentDeps = {
+  db: Db
+  runtime: Pick<StackRuntime, 'resolveImage' | 'listStackContainers'>
+  queue: Pick<JobQueue, 'enqueueDeployment' | 'enqueueDeploymentGate'>
+  /** Needed only for "roll back and also restore the database". */
+  backupQueue?: BackupJobQueue
+}
 
 async function loadEnvironment(db: Db, environmentId: string) {
   const environment = await db.environment.findUnique({ where: { id: environmentId } })
@@ -142,7 +151,7 @@ export async function afterGate(deps: Pick<DeploymentDeps, 'queue'>, created: { 
 }
 
 /** Manual rollback: a new deployment that runs an earlier successful release's plan. */
-export async function requestRollback(deps: DeploymentDeps, actor: AuditActor, input: z.output<typeof rollbackInput>) {
+export async function requestRollback(deps: DeploymentDeps, actor: AuditActor, input: Omit<z.output<typeof rollbackInput>, 'restoreDatabase'> & { restoreDatabase?: boolean }): Promise<z.output<typeof deploymentCreatedOutput>> {
   const environment = await loadEnvironment(deps.db, input.environmentId)
   if (input.emergency && !input.reason) throw new DomainError('INVALID', 'An emergency rollback needs a reason: say what is wrong.', 'reason')
   const succeeded = await deps.db.deployment.findMany({ where: { environmentId: environment.id, status: 'SUCCEEDED' }, orderBy: { finishedAt: 'desc' }, select: { releaseId: true, release: { select: { number: true } } } })
@@ -163,11 +172,13 @@ export async function requestRollback(deps: DeploymentDeps, actor: AuditActor, i
     throw new DomainError('PRECONDITION_FAILED', 'You can only roll back to a release that once deployed successfully on this environment.', 'toReleaseId')
   }
   const release = await deps.db.release.findUniqueOrThrow({ where: { id: targetReleaseId } })
+  const restore = input.restoreDatabase ? await rollbackRestore(deps, environment.id, release) : null
   const plan = release.plan as unknown as ReleasePlan
   const running = currentContainers(await deps.runtime.listStackContainers(endpointOf(environment), plan.project, { all: false }))
   const diff = diffAgainstRunning(plan, running)
   const kind: DeploymentKind = input.emergency ? 'EMERGENCY_ROLLBACK' : 'ROLLBACK'
   let created: { id: string; number: number; releaseNumber: number; gate: GateResult }
+  let restoreCreated: Awaited<ReturnType<typeof createRestoreRequest>> | undefined
   try {
     created = await deps.db.$transaction(async (tx) => {
       const deployment = await createDeployment(tx, actor, { environmentId: environment.id, releaseId: release.id, kind, diff, bakeSeconds: input.bakeSeconds, reason: input.reason })
@@ -177,16 +188,31 @@ export async function requestRollback(deps: DeploymentDeps, actor: AuditActor, i
         targetType: 'deployment',
         targetId: deployment.id,
         environmentId: environment.id,
-        summary: { number: deployment.number, toRelease: release.number, reason: input.reason ?? null, breakGlass: input.emergency },
+        summary: { number: deployment.number, toRelease: release.number, reason: input.reason ?? null, breakGlass: input.emergency, restoreDatabase: restore !== null },
       })
       if (input.emergency) await notifyBreakGlass(tx, deployment.id)
       else await notifyIfAwaitingApproval(tx, deployment.id, environment.id, environment.tier as Tier, gate)
+      if (restore) {
+        const reason = `With rollback #${deployment.number} to release ${release.number}${input.reason ? `: ${input.reason}` : ''}`.slice(0, 500)
+        restoreCreated = await createRestoreRequest(tx, actor, { ...restore, reason, afterDeploymentId: deployment.id })
+      }
       return { id: deployment.id, number: deployment.number, releaseNumber: release.number, gate }
     })
   } catch (error) {
     return refuseIfBusy(deps.db, environment.id, error)
   }
-  return afterGate(deps, created)
+  const answer = await afterGate(deps, created)
+  if (!restoreCreated) return answer
+  if (restoreCreated.status === 'QUEUED') await enqueueRestore(deps.backupQueue!, restoreCreated.id)
+  return { ...answer, restore: restoreCreated }
+}
+
+/** The in-place restore to the pre-deploy backup taken just before `release` was replaced. */
+async function rollbackRestore(deps: DeploymentDeps, environmentId: string, release: { id: string; number: number }): Promise<ResolvedRestore> {
+  if (!deps.backupQueue) throw new Error('requestRollback with restoreDatabase needs deps.backupQueue')
+  const point = await findRollbackRestorePoint(deps.db, environmentId, release.id)
+  if (!point.available) throw new DomainError('PRECONDITION_FAILED', `The database cannot be restored with this rollback: ${point.reason}`, 'restoreDatabase')
+  return resolveRestoreRequest(deps.db, { environmentId, backupId: point.backup.id, mode: 'IN_PLACE', reason: '' })
 }
 
 /** Not started yet: cancelled at once. Running: the engine stops at its next safe point and rolls back. */

@@ -24,6 +24,7 @@ export default async function EnvironmentPage({ params }: { params: Params }) {
         canDeploy: can('deploy:request'),
         canRollback: can('deploy:rollback'),
         canEmergency: can('deploy:emergency'),
+        canRestore: can('backup:restore'),
       }}
     />
   )

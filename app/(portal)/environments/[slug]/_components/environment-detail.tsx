@@ -41,6 +41,8 @@ export type EnvironmentPermissions = {
   canDeploy: boolean
   canRollback: boolean
   canEmergency: boolean
+  /** Restore backups: offers "also restore the database" with a rollback. */
+  canRestore: boolean
 }
 
 export function EnvironmentDetailView({ slug, permissions }: { slug: string; permissions: EnvironmentPermissions }) {
@@ -73,7 +75,7 @@ export function EnvironmentDetailView({ slug, permissions }: { slug: string; per
 function EnvironmentLoaded({
   environment: env,
   back,
-  permissions: { canCheck, canManage, canDeploy, canRollback, canEmergency },
+  permissions: { canCheck, canManage, canDeploy, canRollback, canEmergency, canRestore },
 }: {
   environment: EnvironmentDetail
   back: ReactNode
@@ -218,7 +220,7 @@ function EnvironmentLoaded({
       ) : releases.isPending ? (
         <Skeleton className="h-40 w-full rounded-xl" />
       ) : (
-        <ReleaseHistoryCard environment={env} releases={releaseRows} canRollback={canRollback} />
+        <ReleaseHistoryCard environment={env} releases={releaseRows} canRollback={canRollback} canRestore={canRestore} />
       )}
 
       <ApprovalPolicyCard environment={env} canManage={canManage} />

@@ -2,8 +2,8 @@
 // Every release of this environment, newest first: its variables, the deployments that ran
 // it (with their status) and which one is running now. A release that once succeeded can
 // be rolled back to, after a confirmation that names exactly what happens.
-import { useMutation } from '@tanstack/react-query'
-import { CircleAlert, History, LoaderCircle, TriangleAlert, Undo2 } from 'lucide-react'
+import { useMutation, useQuery } from '@tanstack/react-query'
+import { CircleAlert, DatabaseBackup, History, LoaderCircle, TriangleAlert, Undo2 } from 'lucide-react'
 import Link from 'next/link'
 import { useRouter } from 'next/navigation'
 import { useState } from 'react'
@@ -23,6 +23,8 @@ import {
 } from '@/components/ui/alert-dialog'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
+import { Checkbox } from '@/components/ui/checkbox'
+import { Label } from '@/components/ui/label'
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
 import { errorMessageFrom } from '@/lib/form-errors'
@@ -74,10 +76,12 @@ export function ReleaseHistoryCard({
   environment,
   releases,
   canRollback,
+  canRestore,
 }: {
   environment: Env
   releases: ReleaseRow[]
   canRollback: boolean
+  canRestore: boolean
 }) {
   const [target, setTarget] = useState<ReleaseRow | null>(null)
 
@@ -164,19 +168,67 @@ export function ReleaseHistoryCard({
           </Table>
         )}
       </CardContent>
-      {canRollback && <RollbackDialog environment={environment} release={target} onClose={() => setTarget(null)} />}
+      {canRollback && <RollbackDialog environment={environment} release={target} canRestore={canRestore} onClose={() => setTarget(null)} />}
     </Card>
   )
 }
 
-function RollbackDialog({ environment, release, onClose }: { environment: Env; release: ReleaseRow | null; onClose: () => void }) {
+/** "Also restore the database": offered only to people who may restore, and only when a verified pre-deploy backup exists. */
+function RestoreDatabaseOption({ environment, release, checked, onChange }: { environment: Env; release: ReleaseRow; checked: boolean; onChange: (v: boolean) => void }) {
+  const trpc = useTRPC()
+  const point = useQuery(trpc.backup.rollbackRestorePoint.queryOptions({ environmentId: environment.id, releaseId: release.id }))
+  if (point.isPending) return <p className="text-xs text-muted-foreground">Looking for a pre-deploy backup…</p>
+  if (point.isError) return <p className="text-xs text-muted-foreground">Could not look for a pre-deploy backup: {errorMessageFrom(point.error)}</p>
+  if (!point.data.available) {
+    return (
+      <p className="text-xs text-muted-foreground" data-testid="restore-unavailable">
+        Database restore not offered: {point.data.reason}
+      </p>
+    )
+  }
+  const { backup, deployment } = point.data
+  return (
+    <div className="grid gap-2 rounded-md border p-3" data-testid="restore-option">
+      <div className="flex items-start gap-2">
+        <Checkbox id="rollback-restore-db" checked={checked} onCheckedChange={(v) => onChange(v === true)} className="mt-0.5" />
+        <Label htmlFor="rollback-restore-db" className="grid gap-1 leading-snug font-normal">
+          <span className="font-medium">Also restore the database to the pre-deploy backup</span>
+          <span className="text-xs text-muted-foreground">
+            <DatabaseBackup aria-hidden className="mr-1 inline size-3.5 align-text-bottom" />
+            {backup.kind.toLowerCase()} {backup.engine === 'PGBACKREST' ? 'pgBackRest' : 'pg_dump'} backup taken <RelativeTime date={backup.startedAt} /> just before deployment #{deployment.number}, verified
+          </span>
+        </Label>
+      </div>
+      {checked && (
+        <Alert variant="destructive">
+          <TriangleAlert aria-hidden />
+          <AlertTitle>Data written since that backup is replaced</AlertTitle>
+          <AlertDescription>
+            <p>
+              The restore runs in place once the rollback has succeeded (if the rollback fails, the database is not touched). The current database is kept as a copy named
+              &hellip;_pre_restore_&lt;time&gt;.{environment.tier === 'PRODUCTION' ? ' In production the restore needs its own approvals, on the Backups page.' : ''}
+            </p>
+          </AlertDescription>
+        </Alert>
+      )}
+    </div>
+  )
+}
+
+function RollbackDialog({ environment, release, canRestore, onClose }: { environment: Env; release: ReleaseRow | null; canRestore: boolean; onClose: () => void }) {
   const trpc = useTRPC()
   const router = useRouter()
+  const [restoreDatabase, setRestoreDatabase] = useState(false)
   const rollback = useMutation(
     trpc.deployment.rollback.mutationOptions({
       onSuccess: (created) => {
-        if (created.queued) toast.success(`Rollback #${created.number} requested: ${environment.name} goes back to release ${created.releaseNumber}.`)
-        else toast.success(`Rollback #${created.number} requested: ${gateWords(created.approval)}`, { description: 'It starts once the approval policy is met; approvers find it under Approvals.' })
+        const restoreWords = created.restore
+          ? created.restore.status === 'QUEUED'
+            ? ' The database restore runs once it has succeeded.'
+            : ` The database restore waits for approvals (${created.restore.gate}) on the Backups page.`
+          : ''
+        if (created.queued) toast.success(`Rollback #${created.number} requested: ${environment.name} goes back to release ${created.releaseNumber}.`, restoreWords ? { description: restoreWords.trim() } : undefined)
+        else toast.success(`Rollback #${created.number} requested: ${gateWords(created.approval)}`, { description: `It starts once the approval policy is met; approvers find it under Approvals.${restoreWords}` })
         router.push(`/deployments/${created.id}`)
       },
     }),
@@ -190,6 +242,7 @@ function RollbackDialog({ environment, release, onClose }: { environment: Env; r
       onOpenChange={(open) => {
         if (!open && !busy) {
           rollback.reset()
+          setRestoreDatabase(false)
           onClose()
         }
       }}
@@ -215,6 +268,7 @@ function RollbackDialog({ environment, release, onClose }: { environment: Env; r
                   ? `Secrets unchanged since release ${release.number} last ran (${Object.entries(release.secretVersions).map(([name, version]) => `${name} v${version}`).join(', ')}).`
                   : null}
             </p>
+            {canRestore && <RestoreDatabaseOption environment={environment} release={release} checked={restoreDatabase} onChange={setRestoreDatabase} />}
             {production && (
               <Alert variant="destructive">
                 <TriangleAlert aria-hidden />
@@ -235,10 +289,10 @@ function RollbackDialog({ environment, release, onClose }: { environment: Env; r
               <Button
                 variant={production ? 'destructive' : 'default'}
                 disabled={busy}
-                onClick={() => rollback.mutate({ environmentId: environment.id, toReleaseId: release.id })}
+                onClick={() => rollback.mutate({ environmentId: environment.id, toReleaseId: release.id, restoreDatabase })}
               >
                 {busy ? <LoaderCircle aria-hidden className="animate-spin" /> : <Undo2 aria-hidden />}
-                Roll back to release {release.number}
+                {restoreDatabase ? `Roll back to release ${release.number} and restore` : `Roll back to release ${release.number}`}
               </Button>
             </AlertDialogFooter>
           </>
