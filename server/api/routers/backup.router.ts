@@ -7,6 +7,7 @@ import type { Services } from '@/server/container'
 import { bullBackupQueue } from '@/server/infra/backup-queue'
 import { backupHealth, backupLogLines } from '@/server/modules/backup/backup.queries'
 import { backupConfigInput, backupIdInput, backupNowInput, environmentIdInput, logsInput, restoreDecisionInput, restoreRequestInput } from '@/server/modules/backup/backup.schema'
+import { restoresForDeployment } from '@/server/modules/backup/restores-for-deployment'
 import { findRollbackRestorePoint } from '@/server/modules/backup/rollback-restore-point'
 import { backUpNow, decideRestore, drillNow, getBackupOverview, requestRestore, saveBackupConfig, verifyNow } from '@/server/modules/backup/backup.service'
 
@@ -21,6 +22,11 @@ export const backupRouter = router({
   rollbackRestorePoint: permissionProcedure('backup:read')
     .input(z.object({ environmentId: z.string().min(1), releaseId: z.string().min(1) }))
     .query(({ ctx, input }) => findRollbackRestorePoint(ctx.services.db, input.environmentId, input.releaseId)),
+
+  /** The restores requested together with a rollback, for that rollback's deployment page. */
+  restoresForDeployment: permissionProcedure('backup:read')
+    .input(z.object({ deploymentId: z.string().min(1) }))
+    .query(({ ctx, input }) => restoresForDeployment(ctx.services.db, input.deploymentId)),
 
   health: permissionProcedure('env:read').query(({ ctx }) => backupHealth(ctx.services.db)),
 

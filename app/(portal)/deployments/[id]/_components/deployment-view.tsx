@@ -33,6 +33,7 @@ import { PlanDiffTable } from '../../_components/plan-diff-table'
 import { asServiceChanges, asVariables, deploymentDurationMs, isActiveStatus, KIND_LABELS, statusWords, type DeploymentDetail } from '../../_components/types'
 import { ApprovalPanel } from './approval-panel'
 import { DeploymentLog } from './deployment-log'
+import { LinkedRestoreCard } from './linked-restore-card'
 import { ObservabilityLinks } from './observability-links'
 import { ReleaseImagesTable, ServiceProgressTable } from './service-tables'
 import { StepTimeline } from './step-timeline'
@@ -133,6 +134,9 @@ function DeploymentLoaded({ deployment: d, back, canCancel, canApprove }: { depl
       </div>
 
       {awaitingApproval ? <ApprovalPanel deployment={d} canApprove={canApprove} /> : <Outcome deployment={d} active={active} />}
+
+      {/* A rollback may carry a database restore ("roll back and also restore the database"). */}
+      {d.kind !== 'DEPLOY' && <LinkedRestoreCard deploymentId={d.id} deploymentActive={active} />}
 
       {/* Before anything ran, the plan is what matters (approvers decide on it): it comes first, without an empty log. */}
       {neverRan && planCard}

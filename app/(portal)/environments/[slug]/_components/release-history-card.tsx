@@ -195,7 +195,7 @@ function RestoreDatabaseOption({ environment, release, checked, onChange }: { en
           <span className="font-medium">Also restore the database to the pre-deploy backup</span>
           <span className="text-xs text-muted-foreground">
             <DatabaseBackup aria-hidden className="mr-1 inline size-3.5 align-text-bottom" />
-            {backup.kind.toLowerCase()} {backup.engine === 'PGBACKREST' ? 'pgBackRest' : 'pg_dump'} backup taken <RelativeTime date={backup.startedAt} /> just before deployment #{deployment.number}, verified
+            {backup.kind.toLowerCase()} {backup.engine === 'PGBACKREST' ? 'pgBackRest' : 'pg_dump'} backup taken just before deployment #{deployment.number} (<RelativeTime date={backup.startedAt} />), verified
           </span>
         </Label>
       </div>
@@ -261,7 +261,7 @@ function RollbackDialog({ environment, release, canRestore, onClose }: { environ
               <span className="text-xs text-muted-foreground">Release {release.number} variables</span>
               <VariableChips value={release.variables} />
             </div>
-            <p className="text-sm" data-testid="rollback-secrets">
+            <p className="text-sm empty:hidden" data-testid="rollback-secrets">
               {release.secretChanges.length > 0
                 ? `Secrets changed since release ${release.number} last ran: ${release.secretChanges.map((c) => `${c.name} (${c.then === null ? 'not used' : `v${c.then}`} then, ${c.now === null ? 'not used' : `v${c.now}`} now)`).join(', ')}. The rollback uses the current versions.`
                 : release.secretVersions && Object.keys(release.secretVersions).length > 0
