@@ -7,6 +7,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { expect, test } from '@playwright/test'
+import pg from 'pg'
 import { startPrometheus, type TestPrometheus } from '../test/prometheus'
 import { env, expectNoConsoleErrors, screenshotBoth, signIn } from './helpers'
 
@@ -54,9 +55,10 @@ test.beforeAll(async () => {
       <h1 style="font-size:18px">Grafana (contract fixture): ${url.pathname}</h1>
       <p>environment variable: ${url.searchParams.get('var-environment')}</p></body></html>`)
   })
-  jaeger = await serve((_req, res) => {
+  jaeger = await serve((req, res) => {
+    const { pathname } = new URL(req.url ?? '/', 'http://jaeger')
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-    res.end('<!doctype html><html><body style="font-family:sans-serif;padding:24px"><h1 style="font-size:18px">Jaeger UI (contract fixture): search</h1></body></html>')
+    res.end(`<!doctype html><html><body style="font-family:sans-serif;padding:24px"><h1 style="font-size:18px">Jaeger UI (contract fixture): ${pathname === '/search' || pathname === '/' ? 'search' : pathname}</h1></body></html>`)
   })
   // The trading backend's metrics: counters that grow with time, so rate() has data at once.
   exporter = await serve((_req, res) => {
@@ -133,6 +135,21 @@ test('metrics charts, and Grafana and Jaeger embedded through the proxy', async 
     await screenshotBoth(page, 'observability-embedded')
   })
 
+  // A finished deployment with a trace: its page links to its time range in Grafana and its
+  // trace in Jaeger, and both open through the proxy in the browser.
+  const deployment = await seedTracedDeployment(String(created.id))
+  await page.goto(`/deployments/${deployment.id}`)
+  const links = page.getByTestId('observability-links')
+  const [grafanaTab] = await Promise.all([page.waitForEvent('popup'), links.getByRole('link', { name: 'This deployment in Grafana' }).click()])
+  await expect(grafanaTab.getByText('Grafana (contract fixture): /d/traider-trading-ops')).toBeVisible()
+  await expect(grafanaTab.getByText(`environment variable: ${SLUG}`)).toBeVisible()
+  const window = new URL(grafana.seen.filter((s) => s.url.startsWith('/d/traider-trading-ops?') && s.url.includes('from=')).at(-1)!.url, 'http://grafana').searchParams
+  expect([Number(window.get('from')), Number(window.get('to'))]).toEqual([deployment.startedAt - 5 * 60_000, deployment.finishedAt + 5 * 60_000])
+  await grafanaTab.close()
+  const [jaegerTab] = await Promise.all([page.waitForEvent('popup'), links.getByRole('link', { name: 'This trace in Jaeger' }).click()])
+  await expect(jaegerTab.getByText(`Jaeger UI (contract fixture): /trace/${deployment.traceId}`)).toBeVisible()
+  await jaegerTab.close()
+
   // The fixture saw the token on every dashboard request; the browser's response never had it.
   const dashboardCalls = grafana.seen.filter((s) => s.url.startsWith('/d/'))
   expect(dashboardCalls.length).toBeGreaterThan(0)
@@ -146,3 +163,26 @@ test('metrics charts, and Grafana and Jaeger embedded through the proxy', async 
   expect((await anonymous.request.get(`/api/observability/grafana/${SLUG}/d/traider-trading-ops`)).status()).toBe(401)
   await anonymous.close()
 })
+
+/** A succeeded deployment with a trace id, written straight into the e2e database (no Docker needed for links). */
+async function seedTracedDeployment(environmentId: string) {
+  const client = new pg.Client({ connectionString: env('E2E_DATABASE_URL') })
+  await client.connect()
+  try {
+    const id = `obs-dep-${Date.now().toString(36)}`
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736'
+    const startedAt = Date.parse('2026-11-20T10:00:00Z')
+    const finishedAt = startedAt + 42_000
+    await client.query(`INSERT INTO "Stack" (id, "environmentId") VALUES ($1, $2) ON CONFLICT DO NOTHING`, [`${id}-stack`, environmentId])
+    await client.query(`INSERT INTO "StackVersion" (id, "stackId", version, "composeYaml") VALUES ($1, (SELECT id FROM "Stack" WHERE "environmentId" = $2), 1, 'services: {}')`, [`${id}-sv`, environmentId])
+    await client.query(`INSERT INTO "Release" (id, "environmentId", number, "stackVersionId", variables, plan, "planHash") VALUES ($1, $2, 1, $3, '{}', '{"project":"traider-obs-staging","services":[]}', repeat('0', 64))`, [`${id}-rel`, environmentId, `${id}-sv`])
+    await client.query(
+      `INSERT INTO "Deployment" (id, "environmentId", number, "releaseId", kind, status, "requestedAt", "startedAt", "finishedAt", diff, outcome, "traceId")
+       VALUES ($1, $2, 1, $3, 'DEPLOY', 'SUCCEEDED', $4, $4, $5, '[]', 'Release 1 is running.', $6)`,
+      [id, environmentId, `${id}-rel`, new Date(startedAt), new Date(finishedAt), traceId],
+    )
+    return { id, traceId, startedAt, finishedAt }
+  } finally {
+    await client.end()
+  }
+}
