@@ -1,7 +1,6 @@
-// The API bench's server process: the REST handler (/api/v1) and the tRPC handler
-// (/api/trpc, token auth as the Next route does it) and the raw-SQL HTTP floor (/raw) on one
-// node:http port on 127.0.0.1.
-// Started by scripts/bench/api.ts with the bench database in DATABASE_URL; prints its port.
+// The API bench's server process: the REST handler (/api/v1), the tRPC handler (/api/trpc,
+// token auth as the Next route does it) and the raw-SQL HTTP floor (/raw) on one node:http port.
+// Bundled and started under plain node by scripts/bench/api.ts; prints its port.
 import '@/server/load-dotenv'
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch'
 import pg from 'pg'
@@ -9,6 +8,7 @@ import { appRouter } from '@/server/api/root'
 import { requestPrincipal } from '@/server/auth/request-principal'
 import { clientIp, userAgent } from '@/server/auth/client-ip'
 import { services } from '@/server/container'
+import { env } from '@/server/env'
 import { redis, redisKey } from '@/server/infra/redis'
 import { createRestHandler } from '@/server/rest/rest-handler'
 import { serveFetchHandler } from '@/test/fetch-server'
@@ -20,6 +20,7 @@ function trpc(req: Request) {
     endpoint: '/api/trpc',
     req,
     router: appRouter,
+    allowMethodOverride: true,
     createContext: async () => {
       const client = { ip: clientIp(req.headers), userAgent: userAgent(req.headers) }
       return { services: services(), ...(await requestPrincipal(req, client)), ...client }
@@ -28,16 +29,23 @@ function trpc(req: Request) {
 }
 
 // The HTTP floor: the same query as raw SQL behind the same node:http server, no auth, no framework.
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 })
+const rawSql = process.env.BENCH_RAW_SQL ?? ''
+const pool = new pg.Pool({ connectionString: env().DATABASE_URL, max: 10 })
 async function rawHttp(req: Request) {
   const cursor = new URL(req.url).searchParams.get('cursor')
-  const { rows } = await pool.query(process.env.BENCH_RAW_SQL ?? '', [cursor])
+  const { rows } = await pool.query(rawSql, [cursor])
   return Response.json({ items: rows.slice(0, 25), nextCursor: rows.length > 25 ? rows[24].id : null })
 }
 
+// CPU this process has used (µs), so the bench can print server CPU per request.
+const cpu = async () => Response.json(process.cpuUsage())
+
 const server = await serveFetchHandler((req) => {
   const { pathname } = new URL(req.url)
-  return pathname.startsWith('/api/trpc') ? trpc(req) : pathname === '/raw' ? rawHttp(req) : rest(req)
+  if (pathname.startsWith('/api/trpc')) return trpc(req)
+  if (pathname === '/raw') return rawHttp(req)
+  if (pathname === '/bench/cpu') return cpu()
+  return rest(req)
 })
 console.log(`LISTENING ${server.url}`)
 process.on('SIGTERM', () => void server.close().then(() => process.exit(0)))

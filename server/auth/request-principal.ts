@@ -1,5 +1,6 @@
 // Who is calling: an API token (Authorization: Bearer trd_…) when the request carries one,
 // else the portal session. A bad token never falls back to the session: it is refused.
+// GET can only run tRPC queries, so only GET may use a recently cached token lookup.
 import { services } from '@/server/container'
 import { authenticateApiToken, bearerToken, type TokenIdentity } from '@/server/modules/api-token/api-token.service'
 import { getSessionUser, type SessionUser } from './session'
@@ -7,6 +8,6 @@ import { getSessionUser, type SessionUser } from './session'
 export async function requestPrincipal(req: Request, client: { ip: string | null; userAgent: string | null }): Promise<{ user: SessionUser | null; token: TokenIdentity | null }> {
   const token = bearerToken(req.headers)
   if (token === null) return { user: await getSessionUser(), token: null }
-  const result = await authenticateApiToken(services(), token, client)
+  const result = await authenticateApiToken(services(), token, client, { readOnly: req.method === 'GET' })
   return result.ok ? { user: result.principal.user, token: result.principal.token } : { user: null, token: null }
 }

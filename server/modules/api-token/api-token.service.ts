@@ -1,14 +1,15 @@
 // API tokens: create (the secret is returned once), list, revoke, and authenticate a bearer
 // token. Only the SHA-256 of the token is stored: a 256-bit random token needs no slow hash,
-// and a database leak does not reveal usable tokens.
+// and a database leak does not reveal usable tokens. Read-only requests may reuse a lookup
+// up to 5 s old (token-lookup-cache.ts); requests that change anything always read the database.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { z } from 'zod'
 import type { Db } from '@/server/db'
 import { DomainError, notFound } from '@/server/errors'
 import { audit, type AuditActor } from '@/server/modules/audit/audit'
 import type { SessionUser } from '@/server/auth/session'
-import type { Role } from '@/generated/prisma/enums'
 import type { createApiTokenInput } from './api-token.schema'
+import { tokenLookupCache, type TokenLookupCache, type TokenRow } from './token-lookup-cache'
 
 export const TOKEN_PREFIX = 'trd_'
 const TOKEN_PATTERN = /^trd_[A-Za-z0-9_-]{43}$/
@@ -19,11 +20,6 @@ export type TokenIdentity = { id: string; name: string; scopes: string[] }
 export type TokenPrincipal = { user: SessionUser; token: TokenIdentity }
 export type TokenRefusal = 'malformed' | 'unknown' | 'revoked' | 'expired' | 'owner_inactive'
 export type TokenAuthResult = { ok: true; principal: TokenPrincipal } | { ok: false; reason: TokenRefusal }
-
-type TokenRow = {
-  id: string; name: string; prefix: string; scopes: string[]; tokenHash: string; userId: string; expiresAt: Date; lastUsedAt: Date | null; revokedAt: Date | null
-  email: string; userName: string; role: Role; mustChangePassword: boolean; disabled: boolean
-}
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
 
@@ -55,7 +51,18 @@ export async function revokeApiToken(deps: { db: Db }, owner: { id: string }, ac
     const revoked = await tx.apiToken.update({ where: { id: tokenId }, data: { revokedAt: new Date() }, select: listSelect })
     await audit(tx, actor, { action: 'token.revoke', targetType: 'api_token', targetId: row.id, summary: { name: row.name, prefix: row.prefix } })
     return revoked
-  })
+  }).finally(() => tokenLookupCache.forgetToken(tokenId))
+}
+
+export type AuthenticateOptions = {
+  /**
+   * The request only reads (GET): the token and its owner may come from a lookup at most
+   * TOKEN_LOOKUP_MAX_AGE_MS old, so a revocation or an owner's demotion made by another process
+   * reaches reads within that time. Anything else re-reads them: changes take effect at once.
+   */
+  readOnly?: boolean
+  now?: Date
+  cache?: TokenLookupCache
 }
 
 /** Bearer token → the owner and the token, or why it is refused (each refusal is audited). */
@@ -63,7 +70,7 @@ export async function authenticateApiToken(
   deps: { db: Db },
   token: string,
   client: { ip: string | null; userAgent: string | null },
-  now = new Date(),
+  { readOnly = false, now = new Date(), cache = tokenLookupCache }: AuthenticateOptions = {},
 ): Promise<TokenAuthResult> {
   const refuse = async (reason: TokenRefusal, row?: { id: string; name: string; prefix: string; userId: string }) => {
     await audit(
@@ -76,18 +83,23 @@ export async function authenticateApiToken(
   if (!TOKEN_PATTERN.test(token)) return refuse('malformed')
   const digest = hashToken(token)
   // One round trip with the owner (every API request passes here: see `npm run bench:api`).
-  const [row] = await deps.db.$queryRaw<TokenRow[]>`
-    SELECT t.id, t.name, t.prefix, t.scopes, t."tokenHash", t."userId", t."expiresAt", t."lastUsedAt", t."revokedAt",
-           u.email, u.name AS "userName", u.role::text AS role, u."mustChangePassword", u.disabled
-      FROM "ApiToken" t JOIN "User" u ON u.id = t."userId"
-     WHERE t."tokenHash" = ${digest}`
+  const row = await cache.lookup(digest, now.getTime(), readOnly, async () => {
+    const [found] = await deps.db.$queryRaw<TokenRow[]>`
+      SELECT t.id, t.name, t.prefix, t.scopes, t."tokenHash", t."userId", t."expiresAt", t."lastUsedAt", t."revokedAt",
+             u.email, u.name AS "userName", u.role::text AS role, u."mustChangePassword", u.disabled
+        FROM "ApiToken" t JOIN "User" u ON u.id = t."userId"
+       WHERE t."tokenHash" = ${digest}`
+    return found
+  })
   // The lookup is by hash; compare again in constant time so no early-exit string compare decides.
   if (!row || !timingSafeEqual(Buffer.from(row.tokenHash, 'hex'), Buffer.from(digest, 'hex'))) return refuse('unknown')
   if (row.revokedAt) return refuse('revoked', row)
   if (row.expiresAt <= now) return refuse('expired', row)
   if (row.disabled) return refuse('owner_inactive', row)
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
-    // Conditional, so concurrent requests write it once.
+    // Marked first, so requests sharing a cached lookup do not all write; conditional, so
+    // concurrent requests in other processes write it once.
+    row.lastUsedAt = now
     await deps.db.apiToken.updateMany({
       where: { id: row.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }] },
       data: { lastUsedAt: now },
