@@ -10,7 +10,8 @@ import { scopeFor, tokenAllows } from '@/server/auth/api-token-scopes'
 import type { Services } from '@/server/container'
 import { logger } from '@/server/logger'
 import { audit, type AuditActor } from '@/server/modules/audit/audit'
-import { authenticateApiToken, bearerToken, REFUSAL_MESSAGES } from '@/server/modules/api-token/api-token.service'
+import { bearerToken, REFUSAL_MESSAGES } from '@/server/modules/api-token/api-token.service'
+import { authenticateApiTokenThrottled, redisRefusalThrottle, TOKEN_REFUSALS_AUDITED_PER_MINUTE } from '@/server/modules/api-token/token-refusal-throttle'
 import { buildOpenApiDocument } from './openapi'
 import { fieldProblems, problemFromError, problemResponse, validationProblem, type FieldProblem } from './problem'
 import { TokenRateLimiter } from './rest-rate-limit'
@@ -25,6 +26,8 @@ export type RestHandlerDeps = {
   /** Namespaced Redis key (server/infra/redis.ts redisKey). */
   redisKey: (...parts: string[]) => string
   rateLimitPerMinute: number
+  /** Refused tokens audited per client address and minute; beyond that, 429 without an audit row each. */
+  refusalsAuditedPerMinute?: number
   basePath?: string
   routes?: AnyRoute[]
 }
@@ -77,6 +80,7 @@ export function createRestHandler(deps: RestHandlerDeps): (req: Request) => Prom
   const routes = deps.routes ?? restRoutes
   const compiled = routes.map(compile)
   let openApi: string | undefined
+  const refusals = () => redisRefusalThrottle(deps.redis(), (ip, window) => deps.redisKey('ratelimit', 'token-refusals', ip, String(window)), deps.refusalsAuditedPerMinute ?? TOKEN_REFUSALS_AUDITED_PER_MINUTE)
   const limiter = () => new TokenRateLimiter(deps.redis(), (key, window) => deps.redisKey('ratelimit', 'api-token', key, String(window)), deps.rateLimitPerMinute)
 
   return async function handleRestRequest(req: Request): Promise<Response> {
@@ -104,7 +108,10 @@ export function createRestHandler(deps: RestHandlerDeps): (req: Request) => Prom
       return problemResponse(401, 'Send an API token as "Authorization: Bearer trd_…". Create one in the portal under Settings → API tokens.', { code: 'UNAUTHENTICATED' }, { 'www-authenticate': 'Bearer realm="traider"' })
     }
     // GET endpoints only read: they may use a token lookup up to 5 s old; the others re-read it.
-    const auth = await authenticateApiToken(services, token, client, { readOnly: route.method === 'GET' })
+    const auth = await authenticateApiTokenThrottled(services, refusals(), token, client, { readOnly: route.method === 'GET' })
+    if (!auth.ok && auth.reason === 'too_many_refusals') {
+      return problemResponse(429, `Too many refused API tokens from your address this minute: wait ${auth.retryAfterSeconds} s, and check the token you send (Settings → API tokens).`, { code: 'RATE_LIMITED' }, { 'retry-after': String(auth.retryAfterSeconds) })
+    }
     if (!auth.ok) {
       return problemResponse(401, REFUSAL_MESSAGES[auth.reason], { code: 'UNAUTHENTICATED' }, { 'www-authenticate': `Bearer realm="traider", error="invalid_token"` })
     }

@@ -63,6 +63,8 @@ export type AuthenticateOptions = {
   readOnly?: boolean
   now?: Date
   cache?: TokenLookupCache
+  /** Asked before a refusal is audited; false skips the row (token-refusal-throttle.ts). */
+  auditRefusal?: () => Promise<boolean>
 }
 
 /** Bearer token → the owner and the token, or why it is refused (each refusal is audited). */
@@ -70,9 +72,10 @@ export async function authenticateApiToken(
   deps: { db: Db },
   token: string,
   client: { ip: string | null; userAgent: string | null },
-  { readOnly = false, now = new Date(), cache = tokenLookupCache }: AuthenticateOptions = {},
+  { readOnly = false, now = new Date(), cache = tokenLookupCache, auditRefusal }: AuthenticateOptions = {},
 ): Promise<TokenAuthResult> {
   const refuse = async (reason: TokenRefusal, row?: { id: string; name: string; prefix: string; userId: string }) => {
+    if (auditRefusal && !(await auditRefusal())) return { ok: false, reason } as const
     await audit(
       deps.db,
       { type: 'TOKEN', id: row?.id ?? null, label: row ? `token ${row.prefix}… (${row.name})` : 'unknown token', ip: client.ip, userAgent: client.userAgent },
