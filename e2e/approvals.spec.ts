@@ -9,9 +9,9 @@
 // notifications. A second request is rejected from the deployment page. Runs after
 // foundation.spec.ts, which set the admin's password.
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test'
-import { ensureFixtureImages } from '../test/docker-fixtures'
-import { fixtureWebStack, freePort, removeProjectContainers as removeFixtureProject, servedOn } from './fixture-stack'
-import { env, expectNoConsoleErrors, screenshotBoth, signIn, WIDTHS } from './helpers'
+import { fixtureWebStack, fixtureStackHooks, removeProjectContainers as removeFixtureProject, servedOn } from './fixture-stack'
+import { env, expectNoConsoleErrors, signIn, WIDTHS } from './helpers'
+import { createEnvironment, openDeployDialog, reviewPlan, saveFirstStack, shoot as shootWithoutToasts } from './portal-steps'
 import { enrollTwoFactor, type AuthenticatorApp } from './totp-helpers'
 
 const ADMIN_PASSWORD = 'e2e-chosen-passphrase-42'
@@ -26,25 +26,18 @@ const APPROVERS: Array<{ email: string; name: string; oneTimePassword: string; a
 ]
 
 
-let port = 0
 let firstDeploymentUrl = ''
 
 function removeProjectContainers() {
   removeFixtureProject(PROJECT)
 }
 
-const served = () => servedOn(port)
+const port = fixtureStackHooks(removeProjectContainers)
 
-/** Screenshots without the toasts of earlier actions over the content. */
-async function shoot(page: Page, name: string) {
-  const toasts = page.locator('[data-sonner-toast]')
-  const modalOpen = (await page.locator('[role="dialog"]:visible, [role="alertdialog"]:visible').count()) > 0
-  for (let i = 0; !modalOpen && i < 5 && (await toasts.count()) > 0; i++) {
-    await page.locator('[data-sonner-toast] [data-close-button]').first().click({ timeout: 2_000 }).catch(() => {})
-  }
-  if (!modalOpen) await expect(toasts).toHaveCount(0)
-  await screenshotBoth(page, name)
-}
+const served = () => servedOn(port())
+
+/** Screenshots without the toasts of earlier actions over the content; behind a dialog, as they are. */
+const shoot = (page: Page, name: string) => shootWithoutToasts(page, name, { toastsBehindDialog: 'leave' })
 
 /** Both widths with `target` scrolled into view inside an open dialog (screenshotBoth keeps the dialog's top). */
 async function shootScrolledTo(page: Page, target: Locator, name: string) {
@@ -95,13 +88,8 @@ async function approverPage(browser: Browser, index: 0 | 1, baseURL: string | un
 
 /** Deploy dialog → WEB_TAG → plan → request; lands on the deployment page. */
 async function requestDeployment(page: Page, tag: string, screenshot?: string) {
-  await page.goto(ENV_PATH)
-  await page.getByRole('button', { name: 'Deploy', exact: true }).click()
-  const dialog = page.getByRole('dialog')
-  await dialog.getByLabel('WEB_TAG').fill(tag)
-  await dialog.getByLabel('Bake window (seconds)').fill('2')
-  await dialog.getByRole('button', { name: 'Review plan' }).click()
-  await expect(dialog.getByTestId('plan-hash')).toBeVisible({ timeout: 30_000 })
+  const dialog = await openDeployDialog(page, ENV_PATH)
+  await reviewPlan(dialog, tag, 2)
   await expect(dialog).toContainText('Needs 2 approvals before it starts')
   if (screenshot) await shoot(page, screenshot)
   await dialog.getByRole('button', { name: `Request deployment to ${ENV_NAME}: 1 service changes` }).click()
@@ -110,16 +98,6 @@ async function requestDeployment(page: Page, tag: string, screenshot?: string) {
 
 test.describe.configure({ mode: 'serial' })
 
-test.beforeAll(async () => {
-  test.setTimeout(240_000)
-  await ensureFixtureImages()
-  removeProjectContainers() // left by an earlier, interrupted run
-  port = await freePort()
-})
-
-test.afterAll(() => {
-  removeProjectContainers()
-})
 
 test('admin adds two approvers and keeps their one-time passwords', async ({ page }) => {
   await signIn(page, env('E2E_ADMIN_EMAIL'), ADMIN_PASSWORD)
@@ -144,21 +122,8 @@ test('admin adds two approvers and keeps their one-time passwords', async ({ pag
 test('admin creates a production environment and edits its approval policy', async ({ page }) => {
   await signIn(page, env('E2E_ADMIN_EMAIL'), ADMIN_PASSWORD)
   await expectNoConsoleErrors(page, async () => {
-    await page.goto('/environments')
-    await page.getByRole('button', { name: 'New environment' }).first().click()
-    const create = page.getByRole('dialog')
-    await create.getByLabel('Name').fill(ENV_NAME)
-    await create.getByRole('combobox', { name: 'Tier' }).click()
-    await page.getByRole('option', { name: 'Production' }).click()
-    await create.getByRole('button', { name: 'Create environment' }).click()
-    await expect(page).toHaveURL(new RegExp(`${ENV_PATH}$`))
-
-    await page.getByRole('button', { name: 'Paste a compose file' }).click()
-    const editor = page.getByRole('dialog')
-    await editor.getByRole('textbox', { name: 'Compose file' }).fill(fixtureWebStack(port))
-    await expect(editor.getByText('Valid:')).toBeVisible({ timeout: 10_000 })
-    await editor.getByRole('button', { name: 'Save version 1' }).click()
-    await expect(page.getByText('Stack version 1 saved')).toBeVisible()
+    await createEnvironment(page, ENV_NAME, ENV_PATH, { production: true })
+    await saveFirstStack(page, fixtureWebStack(port()))
 
     const card = page.getByTestId('approval-policy')
     await expect(card.getByTestId('policy-words')).toContainText('Production: 2 approvals from approver or admin, approvals last 24 h, no wait timer, no freeze windows')
@@ -317,7 +282,7 @@ test('two approvers approve in their own browsers; the deployment runs and serve
 
     await p2.goto(firstDeploymentUrl)
     await expect(p2.getByTestId('outcome')).toContainText('Succeeded', { timeout: 90_000 })
-    await expect.poll(served, { timeout: 20_000, message: `port ${port} should serve v1` }).toBe('traider fixture v1')
+    await expect.poll(served, { timeout: 20_000, message: `port ${port()} should serve v1` }).toBe('traider fixture v1')
   } finally {
     await first.context.close()
     await second.context.close()

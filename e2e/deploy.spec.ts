@@ -4,9 +4,9 @@
 // itself, then rolls back to release 1 from the environment page. Runs after
 // foundation.spec.ts, which set the admin's password.
 import { expect, test, type Page } from '@playwright/test'
-import { ensureFixtureImages } from '../test/docker-fixtures'
-import { fixtureWebStack, freePort, removeProjectContainers as removeFixtureProject, servedOn } from './fixture-stack'
-import { env, expectNoConsoleErrors, screenshotBoth, signIn } from './helpers'
+import { fixtureWebStack, fixtureStackHooks, removeProjectContainers as removeFixtureProject, servedOn } from './fixture-stack'
+import { env, expectNoConsoleErrors, signIn } from './helpers'
+import { createEnvironment, openDeployDialog, reviewPlan, shoot } from './portal-steps'
 
 const PASSWORD = 'e2e-chosen-passphrase-42'
 const ENV_NAME = 'Deploy target'
@@ -14,30 +14,24 @@ const ENV_PATH = '/environments/deploy-target'
 // The compose project the engine uses for this environment (traider-<slug>).
 const PROJECT = 'traider-deploy-target'
 
-
-let port = 0
-
 function removeProjectContainers() {
   removeFixtureProject(PROJECT)
 }
 
-const served = () => servedOn(port)
+const port = fixtureStackHooks(removeProjectContainers)
+
+const served = () => servedOn(port())
 
 async function expectServes(body: string) {
-  await expect.poll(served, { timeout: 20_000, message: `port ${port} should serve "${body}"` }).toBe(body)
+  await expect.poll(served, { timeout: 20_000, message: `port ${port()} should serve "${body}"` }).toBe(body)
 }
 
 /** Opens Deploy, sets WEB_TAG and the bake window, reviews the plan; returns the dialog. */
 async function openPlan(page: Page, tag: string, bakeSeconds: number, expectedPrefill?: string, screenshot?: string) {
-  await page.goto(ENV_PATH)
-  await page.getByRole('button', { name: 'Deploy', exact: true }).click()
-  const dialog = page.getByRole('dialog')
+  const dialog = await openDeployDialog(page, ENV_PATH)
   if (expectedPrefill) await expect(dialog.getByLabel('WEB_TAG')).toHaveValue(expectedPrefill)
   if (screenshot) await shoot(page, screenshot)
-  await dialog.getByLabel('WEB_TAG').fill(tag)
-  await dialog.getByLabel('Bake window (seconds)').fill(String(bakeSeconds))
-  await dialog.getByRole('button', { name: 'Review plan' }).click()
-  await expect(dialog.getByTestId('plan-hash')).toBeVisible({ timeout: 30_000 })
+  await reviewPlan(dialog, tag, bakeSeconds)
   return dialog
 }
 
@@ -46,44 +40,17 @@ async function confirmDeploy(page: Page, changes: RegExp) {
   await expect(page).toHaveURL(/\/deployments\/[^/]+$/)
 }
 
-/** Screenshots without the toasts of earlier actions over the content. */
-async function shoot(page: Page, name: string) {
-  const toasts = page.locator('[data-sonner-toast]')
-  // Behind an open dialog a click would land on its overlay: there, let the toasts expire.
-  const modalOpen = (await page.locator('[role="dialog"]:visible, [role="alertdialog"]:visible').count()) > 0
-  for (let i = 0; !modalOpen && i < 5 && (await toasts.count()) > 0; i++) {
-    await page.locator('[data-sonner-toast] [data-close-button]').first().click({ timeout: 2_000 }).catch(() => {})
-  }
-  await expect(toasts).toHaveCount(0)
-  await screenshotBoth(page, name)
-}
-
 async function expectOutcome(page: Page, word: string) {
   await expect(page.getByTestId('outcome')).toContainText(word, { timeout: 90_000 })
 }
 
 test.describe.configure({ mode: 'serial' })
 
-test.beforeAll(async () => {
-  test.setTimeout(240_000)
-  await ensureFixtureImages()
-  removeProjectContainers() // left by an earlier, interrupted run
-  port = await freePort()
-})
-
-test.afterAll(() => {
-  removeProjectContainers()
-})
 
 test('admin creates an environment and saves a stack after seeing a validation error', async ({ page }) => {
   await signIn(page, env('E2E_ADMIN_EMAIL'), PASSWORD)
   await expectNoConsoleErrors(page, async () => {
-    await page.goto('/environments')
-    await page.getByRole('button', { name: 'New environment' }).first().click()
-    const create = page.getByRole('dialog')
-    await create.getByLabel('Name').fill(ENV_NAME)
-    await create.getByRole('button', { name: 'Create environment' }).click()
-    await expect(page).toHaveURL(new RegExp(`${ENV_PATH}$`))
+    await createEnvironment(page, ENV_NAME, ENV_PATH)
 
     await expect(page.getByText('No stack yet')).toBeVisible()
     // Deploy waits for a stack.
@@ -96,7 +63,7 @@ test('admin creates an environment and saves a stack after seeing a validation e
     await expect(editor.getByRole('button', { name: /Save version 1/ })).toBeDisabled()
     await shoot(page, 'stack-editor-error')
 
-    await editor.getByLabel('Compose file').fill(fixtureWebStack(port))
+    await editor.getByLabel('Compose file').fill(fixtureWebStack(port()))
     await expect(editor.getByText('Valid:')).toBeVisible({ timeout: 10_000 })
     await expect(editor.getByText('release variables: WEB_TAG')).toBeVisible()
     await editor.getByRole('button', { name: 'Save version 1' }).click()

@@ -3,6 +3,8 @@
 // serves, and removing a compose project's containers and networks afterwards.
 import { execSync } from 'node:child_process'
 import net from 'node:net'
+import { test } from '@playwright/test'
+import { ensureFixtureImages } from '../test/docker-fixtures'
 
 /** The `web` service of the fixture stack; `${WEB_TAG}` picks the image (v1, v2, crash…). */
 export const FIXTURE_WEB_SERVICE = `  web:
@@ -35,6 +37,23 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port))
     })
   })
+}
+
+/**
+ * Hooks for a spec that deploys the fixture stack: before all, the images built, what an
+ * interrupted run left removed (`cleanUp`) and a free port picked; after all, `cleanUp` again.
+ * Returns the port (read it in tests, once the hooks have run).
+ */
+export function fixtureStackHooks(cleanUp: () => void, { timeoutMs = 240_000 } = {}): () => number {
+  let port = 0
+  test.beforeAll(async () => {
+    test.setTimeout(timeoutMs)
+    await ensureFixtureImages()
+    cleanUp()
+    port = await freePort()
+  })
+  test.afterAll(() => cleanUp())
+  return () => port
 }
 
 /** What the published port answers right now (or why it does not). */

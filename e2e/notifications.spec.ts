@@ -8,10 +8,10 @@
 import http from 'node:http'
 import net from 'node:net'
 import { expect, test, type Page } from '@playwright/test'
-import { ensureFixtureImages } from '../test/docker-fixtures'
 import { verifyWebhookSignature } from '../server/modules/notification/webhook-payload'
-import { fixtureWebStack, freePort, removeProjectContainers as removeFixtureProject } from './fixture-stack'
-import { env, screenshotBoth, signIn } from './helpers'
+import { fixtureWebStack, fixtureStackHooks, removeProjectContainers as removeFixtureProject } from './fixture-stack'
+import { env, signIn } from './helpers'
+import { createEnvironment, deployRelease, saveFirstStack, shoot as shootWithoutToasts } from './portal-steps'
 
 const ADMIN_PASSWORD = 'e2e-chosen-passphrase-42'
 const APPROVER = { email: 'acknowledger@e2e.test', name: 'Ack Approver', password: 'acknowledger-pass-2026', oneTimePassword: '' }
@@ -24,42 +24,20 @@ const received: Received[] = []
 const answers: number[] = [500]
 let receiver: http.Server
 let receiverPort = 0
-let stackPort = 0
 let signingKey = ''
 
 function removeProjectContainers() {
   removeFixtureProject(PROJECT)
 }
 
-async function shoot(page: Page, name: string) {
-  const toasts = page.locator('[data-sonner-toast]')
-  const modalOpen = (await page.locator('[role="dialog"]:visible, [role="alertdialog"]:visible').count()) > 0
-  for (let i = 0; !modalOpen && i < 5 && (await toasts.count()) > 0; i++) {
-    await page.locator('[data-sonner-toast] [data-close-button]').first().click({ timeout: 2_000 }).catch(() => {})
-  }
-  await screenshotBoth(page, name)
-}
+const stackPort = fixtureStackHooks(removeProjectContainers)
 
-async function deploy(page: Page, tag: string) {
-  await page.goto(ENV_PATH)
-  await page.getByRole('button', { name: 'Deploy', exact: true }).click()
-  const dialog = page.getByRole('dialog')
-  await dialog.getByLabel('WEB_TAG').fill(tag)
-  await dialog.getByLabel('Bake window (seconds)').fill('1')
-  await dialog.getByRole('button', { name: 'Review plan' }).click()
-  await expect(dialog.getByTestId('plan-hash')).toBeVisible({ timeout: 30_000 })
-  await dialog.getByRole('button', { name: new RegExp(`Deploy release to ${ENV_NAME}`) }).click()
-  await expect(page).toHaveURL(/\/deployments\/[^/]+$/)
-  await expect(page.getByTestId('outcome')).toContainText('Succeeded', { timeout: 90_000 })
-}
+// Toasts behind an open dialog are not waited out here: the key and history dialogs are shot as they are.
+const shoot = (page: Page, name: string) => shootWithoutToasts(page, name, { toastsBehindDialog: 'leave' })
 
 test.describe.configure({ mode: 'serial' })
 
 test.beforeAll(async () => {
-  test.setTimeout(240_000)
-  await ensureFixtureImages()
-  removeProjectContainers()
-  stackPort = await freePort()
   receiver = http.createServer((req, res) => {
     let body = ''
     req.on('data', (c) => (body += c))
@@ -75,7 +53,6 @@ test.beforeAll(async () => {
 })
 
 test.afterAll(async () => {
-  removeProjectContainers()
   await new Promise<void>((resolve) => receiver.close(() => resolve()))
 })
 
@@ -137,20 +114,10 @@ test('admin adds an approver who will acknowledge break-glass', async ({ page })
 test('break-glass is highlighted on the dashboard and sent to the webhook until an approver acknowledges it', async ({ page, browser }, testInfo) => {
   test.setTimeout(240_000)
   await signIn(page, env('E2E_ADMIN_EMAIL'), ADMIN_PASSWORD)
-  await page.goto('/environments')
-  await page.getByRole('button', { name: 'New environment' }).first().click()
-  const create = page.getByRole('dialog')
-  await create.getByLabel('Name').fill(ENV_NAME)
-  await create.getByRole('button', { name: 'Create environment' }).click()
-  await expect(page).toHaveURL(new RegExp(`${ENV_PATH}$`))
-  await page.getByRole('button', { name: 'Paste a compose file' }).click()
-  const editor = page.getByRole('dialog')
-  await editor.getByRole('textbox', { name: 'Compose file' }).fill(fixtureWebStack(stackPort))
-  await expect(editor.getByText('Valid:')).toBeVisible({ timeout: 10_000 })
-  await editor.getByRole('button', { name: 'Save version 1' }).click()
-  await expect(page.getByText('Stack version 1 saved')).toBeVisible()
-  await deploy(page, 'v1')
-  await deploy(page, 'v2')
+  await createEnvironment(page, ENV_NAME, ENV_PATH)
+  await saveFirstStack(page, fixtureWebStack(stackPort()))
+  await deployRelease(page, { name: ENV_NAME, path: ENV_PATH }, 'v1')
+  await deployRelease(page, { name: ENV_NAME, path: ENV_PATH }, 'v2')
 
   await page.goto(ENV_PATH)
   await page.getByRole('button', { name: 'Emergency rollback' }).click()

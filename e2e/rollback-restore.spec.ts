@@ -8,9 +8,9 @@
 import { rm } from 'node:fs/promises'
 import { expect, test, type Page } from '@playwright/test'
 import pg from 'pg'
-import { ensureFixtureImages } from '../test/docker-fixtures'
-import { fixtureWebStack, freePort, removeProjectContainers, servedOn } from './fixture-stack'
-import { env, screenshotBoth, signIn } from './helpers'
+import { fixtureWebStack, fixtureStackHooks, removeProjectContainers, servedOn } from './fixture-stack'
+import { env, signIn } from './helpers'
+import { createEnvironment, deployRelease, saveFirstStack, shoot } from './portal-steps'
 
 const PASSWORD = 'e2e-chosen-passphrase-42'
 const ENV_NAME = 'Rollback restore'
@@ -22,7 +22,7 @@ const ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/postgres'
 // Short: the kept copy is named <first 30 characters>_pre_restore_<time>.
 const DB = `e2e_rr_${Date.now().toString(36)}`
 
-let port = 0
+const port = fixtureStackHooks(() => removeProjectContainers(PROJECT), { timeoutMs: 120_000 })
 
 /** A query on the local PostgreSQL, or with `database: null` on the control plane's own (e2e) database. */
 async function sql(query: string, database: string | null = 'postgres') {
@@ -38,44 +38,19 @@ async function sql(query: string, database: string | null = 'postgres') {
 const rowCount = async () => (await sql('SELECT count(*)::int AS n FROM fills', DB)).rows[0].n as number
 const addRows = (n: number) => sql(`INSERT INTO fills(qty) SELECT g FROM generate_series(1, ${n}) g`, DB)
 
-/** Screenshots without the toasts of earlier actions over the content (behind a dialog, they expire). */
-async function shoot(page: Page, name: string) {
-  const toasts = page.locator('[data-sonner-toast]')
-  const modalOpen = (await page.locator('[role="dialog"]:visible, [role="alertdialog"]:visible').count()) > 0
-  for (let i = 0; !modalOpen && i < 5 && (await toasts.count()) > 0; i++) {
-    await page.locator('[data-sonner-toast] [data-close-button]').first().click({ timeout: 2_000 }).catch(() => {})
-  }
-  await expect(toasts).toHaveCount(0)
-  await screenshotBoth(page, name)
-}
-
 /** Deploys WEB_TAG=tag through the deploy dialog (bake 1 s) and waits for it and its pre-deploy backup to succeed. */
 async function deploy(page: Page, tag: string) {
-  await page.goto(ENV_PATH)
-  await page.getByRole('button', { name: 'Deploy', exact: true }).click()
-  const dialog = page.getByRole('dialog')
-  await dialog.getByLabel('WEB_TAG').fill(tag)
-  await dialog.getByLabel('Bake window (seconds)').fill('1')
-  await dialog.getByRole('button', { name: 'Review plan' }).click()
-  await expect(dialog.getByTestId('plan-hash')).toBeVisible({ timeout: 30_000 })
-  await dialog.getByRole('button', { name: new RegExp(`Deploy release to ${ENV_NAME}`) }).click()
-  await expect(page).toHaveURL(/\/deployments\/[^/]+$/)
-  await expect(page.getByTestId('outcome')).toContainText('Succeeded', { timeout: 60_000 })
+  await deployRelease(page, { name: ENV_NAME, path: ENV_PATH }, tag, { timeout: 60_000 })
   await expect(page.locator('[data-step="backup"]')).toContainText('Succeeded')
-  await expect.poll(() => servedOn(port), { timeout: 20_000 }).toBe(`traider fixture ${tag}`)
+  await expect.poll(() => servedOn(port()), { timeout: 20_000 }).toBe(`traider fixture ${tag}`)
 }
 
 test.beforeAll(async () => {
-  test.setTimeout(120_000)
-  await ensureFixtureImages()
-  removeProjectContainers(PROJECT) // left by an earlier, interrupted run
-  port = await freePort()
   await sql(`CREATE DATABASE ${DB}`)
   await sql('CREATE TABLE fills(id serial PRIMARY KEY, qty int); INSERT INTO fills(qty) SELECT g FROM generate_series(1, 10) g', DB)
 })
 
 test.afterAll(async () => {
-  removeProjectContainers(PROJECT)
   // The live database, the kept <db>_pre_restore_<time> and any staging copy a failed restore left.
   const left = await sql(`SELECT datname FROM pg_database WHERE datname LIKE '${DB}%'`)
   for (const { datname } of left.rows as { datname: string }[]) await sql(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`)
@@ -92,18 +67,8 @@ test('roll back to release 1 and restore the database to the pre-deploy backup o
 
   await test.step('environment, stack and backups set up in the portal', async () => {
     // A development environment with the fixture stack.
-    await page.goto('/environments')
-    await page.getByRole('button', { name: 'New environment' }).first().click()
-    const create = page.getByRole('dialog')
-    await create.getByLabel('Name').fill(ENV_NAME)
-    await create.getByRole('button', { name: 'Create environment' }).click()
-    await expect(page).toHaveURL(new RegExp(`${ENV_PATH}$`))
-    await page.getByRole('button', { name: 'Paste a compose file' }).click()
-    const editor = page.getByRole('dialog')
-    await editor.getByLabel('Compose file').fill(fixtureWebStack(port))
-    await expect(editor.getByText('Valid:')).toBeVisible({ timeout: 10_000 })
-    await editor.getByRole('button', { name: 'Save version 1' }).click()
-    await expect(page.getByText('Stack version 1 saved')).toBeVisible()
+    await createEnvironment(page, ENV_NAME, ENV_PATH)
+    await saveFirstStack(page, fixtureWebStack(port()))
 
     // Its database: the one this spec made, backed up with pg_dump on the worker's host (no schedules: only pre-deploy backups).
     await page.goto('/backups')
@@ -175,7 +140,7 @@ test('roll back to release 1 and restore the database to the pre-deploy backup o
   await test.step('database, port and kept copy checked', async () => {
     // The database holds what it held at release 2's pre-deploy backup, release 1 serves, the replaced database is kept.
     expect(await rowCount()).toBe(atV2Backup)
-    await expect.poll(() => servedOn(port), { timeout: 20_000 }).toBe('traider fixture v1')
+    await expect.poll(() => servedOn(port()), { timeout: 20_000 }).toBe('traider fixture v1')
     const kept = await sql(`SELECT datname FROM pg_database WHERE datname ~ '^${DB}_pre_restore_[0-9]+$'`)
     expect(kept.rows).toHaveLength(1)
     expect((await sql('SELECT count(*)::int AS n FROM fills', kept.rows[0].datname)).rows[0].n).toBe(75)

@@ -5,9 +5,9 @@
 // marked, and redeploys it from the Secrets page. Runs after foundation.spec.ts.
 import { execSync } from 'node:child_process'
 import { expect, test, type Page } from '@playwright/test'
-import { ensureFixtureImages } from '../test/docker-fixtures'
-import { fixtureWebStack, freePort, removeProjectContainers as removeFixtureProject } from './fixture-stack'
-import { env, expectNoConsoleErrors, screenshotBoth, signIn } from './helpers'
+import { fixtureWebStack, fixtureStackHooks, removeProjectContainers as removeFixtureProject } from './fixture-stack'
+import { env, expectNoConsoleErrors, signIn } from './helpers'
+import { createEnvironment, saveFirstStack, shoot } from './portal-steps'
 
 const PASSWORD = 'e2e-chosen-passphrase-42'
 const ENV_NAME = 'Secrets target'
@@ -29,25 +29,15 @@ const TOP_LEVEL = `secrets:
     x-traider: { secret: api-key }
 `
 
-let port = 0
-
 function removeProjectContainers() {
   removeFixtureProject(PROJECT)
   execSync(`rm -rf /dev/shm/traider-secrets/${PROJECT}-*`, { stdio: 'ignore' })
 }
 
+const port = fixtureStackHooks(removeProjectContainers)
+
 function runningContainer(): string {
   return execSync(`docker ps -q --filter label=com.docker.compose.project=${PROJECT} --filter label=com.docker.compose.service=web`).toString().trim()
-}
-
-async function shoot(page: Page, name: string) {
-  const toasts = page.locator('[data-sonner-toast]')
-  const modalOpen = (await page.locator('[role="dialog"]:visible, [role="alertdialog"]:visible').count()) > 0
-  for (let i = 0; !modalOpen && i < 5 && (await toasts.count()) > 0; i++) {
-    await page.locator('[data-sonner-toast] [data-close-button]').first().click({ timeout: 2_000 }).catch(() => {})
-  }
-  await expect(toasts).toHaveCount(0)
-  await screenshotBoth(page, name)
 }
 
 async function setSecret(page: Page, name: string, value: string, button: 'Set value' | 'Rotate') {
@@ -60,32 +50,12 @@ async function setSecret(page: Page, name: string, value: string, button: 'Set v
 
 test.describe.configure({ mode: 'serial' })
 
-test.beforeAll(async () => {
-  test.setTimeout(240_000)
-  await ensureFixtureImages()
-  removeProjectContainers()
-  port = await freePort()
-})
-
-test.afterAll(() => {
-  removeProjectContainers()
-})
 
 test('a stack that references secrets shows them missing until they are set', async ({ page }) => {
   await signIn(page, env('E2E_ADMIN_EMAIL'), PASSWORD)
   await expectNoConsoleErrors(page, async () => {
-    await page.goto('/environments')
-    await page.getByRole('button', { name: 'New environment' }).first().click()
-    const create = page.getByRole('dialog')
-    await create.getByLabel('Name').fill(ENV_NAME)
-    await create.getByRole('button', { name: 'Create environment' }).click()
-    await expect(page).toHaveURL(new RegExp(`/environments/${ENV_SLUG}$`))
-    await page.getByRole('button', { name: 'Paste a compose file' }).click()
-    const editor = page.getByRole('dialog')
-    await editor.getByLabel('Compose file').fill(fixtureWebStack(port, { serviceExtra: SERVICE_EXTRA, topLevel: TOP_LEVEL }))
-    await expect(editor.getByText('Valid:')).toBeVisible({ timeout: 10_000 })
-    await editor.getByRole('button', { name: 'Save version 1' }).click()
-    await expect(page.getByText('Stack version 1 saved')).toBeVisible()
+    await createEnvironment(page, ENV_NAME, `/environments/${ENV_SLUG}`)
+    await saveFirstStack(page, fixtureWebStack(port(), { serviceExtra: SERVICE_EXTRA, topLevel: TOP_LEVEL }))
 
     await page.goto(`/secrets?env=${ENV_SLUG}`)
     await expect(page.getByTestId('store-health')).toContainText('reachable')

@@ -5,27 +5,9 @@
 import { TRPCError } from '@trpc/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db, disconnectDb } from '@/server/db'
-import type { StackRuntime } from '@/server/infra/ports'
-import { saveStackVersion } from '@/server/modules/stack/stack.service'
-import { callerFor, makeUser, recordingQueue, unique } from '@/test/factories'
+import { callerFor, fakeImageRuntime, makeUser, productionEnvironmentWithStack, recordingQueue } from '@/test/factories'
 import { enrollTotp, nextCode, type Enrolled } from '@/test/totp'
 import { recheckDeploymentGate } from './approval.service'
-
-const STACK = `services:
-  web:
-    image: traider-fixture:\${WEB_TAG}
-    healthcheck:
-      test: ["CMD-SHELL", "true"]
-    deploy:
-      resources:
-        limits: { cpus: "0.25", memory: 64M }
-    user: "10001"
-`
-// The plan needs image IDs and the running containers; approvals need neither Docker nor Redis.
-const fakeRuntime = {
-  resolveImage: async (_e: unknown, ref: string) => ({ ref, id: `sha256:${ref.padEnd(64, '0').slice(0, 64)}`, repoDigests: [] }),
-  listStackContainers: async () => [],
-} as unknown as StackRuntime
 
 type U = Awaited<ReturnType<typeof makeUser>>
 let requester: U, approverA: U, approverB: U, admin: U, operator: U
@@ -38,20 +20,13 @@ beforeAll(async () => {
 })
 afterAll(disconnectDb)
 
-async function productionEnvironment() {
-  const slug = unique('prod')
-  const environment = await db().environment.create({ data: { name: `Prod ${slug}`, slug, tier: 'PRODUCTION', dockerEndpoint: 'unix:///var/run/docker.sock' } })
-  await saveStackVersion({ db: db() }, { type: 'SYSTEM', id: null, label: 'test' }, { environmentId: environment.id, composeYaml: STACK, source: 'pasted' })
-  return environment
-}
-
-const as = (user: U, queue = recordingQueue()) => ({ caller: callerFor(user, { runtime: fakeRuntime, queue }), queue })
+const as = (user: U, queue = recordingQueue()) => ({ caller: callerFor(user, { runtime: fakeImageRuntime, queue }), queue })
 const failure = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure') }, (e: TRPCError) => e)
 const status = async (id: string) => (await db().deployment.findUniqueOrThrow({ where: { id } })).status
 
 describe('production deployment approvals', () => {
   it('waits for two different approvers, refuses the requester, then queues', async () => {
-    const env = await productionEnvironment()
+    const env = await productionEnvironmentWithStack()
     const req = as(requester)
     const created = await req.caller.deployment.request({ environmentId: env.id, variables: { WEB_TAG: 'v2' } })
     expect(created).toMatchObject({ queued: false, approval: '0 of 2 approvals' })
@@ -80,7 +55,7 @@ describe('production deployment approvals', () => {
   })
 
   it('shows pending requests in the inbox with their progress', async () => {
-    const env = await productionEnvironment()
+    const env = await productionEnvironmentWithStack()
     const created = await as(requester).caller.deployment.request({ environmentId: env.id, variables: { WEB_TAG: 'v3' } })
     const inbox = await as(approverA).caller.approval.pending()
     const item = inbox.find((i) => i.id === created.id)
@@ -89,7 +64,7 @@ describe('production deployment approvals', () => {
   })
 
   it('a rejection with a reason ends the request and frees the environment', async () => {
-    const env = await productionEnvironment()
+    const env = await productionEnvironmentWithStack()
     const req = as(requester)
     const created = await req.caller.deployment.request({ environmentId: env.id, variables: { WEB_TAG: 'v2' } })
     const noReason = await failure(as(approverA).caller.approval.reject({ deploymentId: created.id, comment: '' }))
@@ -102,7 +77,7 @@ describe('production deployment approvals', () => {
   })
 
   it('a second request while one waits for approval is refused, naming it', async () => {
-    const env = await productionEnvironment()
+    const env = await productionEnvironmentWithStack()
     const first = await as(requester).caller.deployment.request({ environmentId: env.id, variables: { WEB_TAG: 'v2' } })
     const second = await failure(as(requester).caller.deployment.request({ environmentId: env.id, variables: { WEB_TAG: 'v3' } }))
     expect(second.code).toBe('CONFLICT')
@@ -110,7 +85,7 @@ describe('production deployment approvals', () => {
   })
 
   it('a wait timer holds an approved request and schedules the re-check that queues it', async () => {
-    const env = await productionEnvironment()
+    const env = await productionEnvironmentWithStack()
     await as(admin).caller.approval.updatePolicy({ environmentId: env.id, requiredApprovals: 1, eligibleRoles: ['APPROVER', 'ADMIN'], approvalTtlMinutes: 60, requireTotp: false, waitTimerMinutes: 1, freezeWindows: [] })
     const created = await as(requester).caller.deployment.request({ environmentId: env.id, variables: { WEB_TAG: 'v2' } })
     const a = as(approverA)
@@ -134,7 +109,7 @@ describe('production deployment approvals', () => {
   })
 
   it('break-glass emergency rollback skips the gate and is audited as such', async () => {
-    const env = await productionEnvironment()
+    const env = await productionEnvironmentWithStack()
     await as(admin).caller.approval.updatePolicy({ environmentId: env.id, requiredApprovals: 0, eligibleRoles: ['APPROVER', 'ADMIN'], approvalTtlMinutes: 60, requireTotp: false, waitTimerMinutes: 0, freezeWindows: [] })
     // Two releases that succeeded, so there is something to go back to.
     for (const tag of ['v1', 'v2']) {
@@ -151,7 +126,7 @@ describe('production deployment approvals', () => {
   })
 
   it('refuses a policy nobody could satisfy, with words', async () => {
-    const env = await productionEnvironment()
+    const env = await productionEnvironmentWithStack()
     const bad = await failure(as(admin).caller.approval.updatePolicy({ environmentId: env.id, requiredApprovals: 2, eligibleRoles: ['VIEWER'], approvalTtlMinutes: 60, requireTotp: false, waitTimerMinutes: 0, freezeWindows: [{ days: [1], start: '9:00', end: '17:00', timeZone: 'Mars/Olympus' }] }))
     expect(bad.code).toBe('BAD_REQUEST')
     const text = JSON.stringify(bad.cause)
@@ -164,7 +139,7 @@ describe('production deployment approvals', () => {
 
 describe('production approvals need a current two-factor code (the default policy)', () => {
   it('refuses an unenrolled approver, a missing code and a wrong one; counts a right one once', async () => {
-    const env = await productionEnvironment()
+    const env = await productionEnvironmentWithStack()
     const created = await as(requester).caller.deployment.request({ environmentId: env.id, variables: { WEB_TAG: 'v5' } })
     const [unenrolled, enrolledUser] = await Promise.all([makeUser('APPROVER'), makeUser('APPROVER')])
 
@@ -192,7 +167,7 @@ describe('production approvals need a current two-factor code (the default polic
     expect(decision).toMatchObject({ approverId: enrolledUser.id, totpVerified: true })
 
     // The same code again (another request, same 30 s): refused as already used.
-    const other = await productionEnvironment()
+    const other = await productionEnvironmentWithStack()
     const second = await as(requester).caller.deployment.request({ environmentId: other.id, variables: { WEB_TAG: 'v5' } })
     const replay = await failure(caller.approval.approve({ deploymentId: second.id, totpCode: right }))
     expect(replay.code).toBe('BAD_REQUEST')

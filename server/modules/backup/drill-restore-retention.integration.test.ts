@@ -10,9 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db } from '@/server/db'
 import { localCommandRunner } from '@/server/infra/local-command-runner'
 import { createLogger } from '@/server/logger'
-import { makeUser, unique } from '@/test/factories'
+import { makePerson, recordingBackupQueue, unique } from '@/test/factories'
 import { startPgCluster, type PgCluster } from '@/test/pg-cluster'
-import type { BackupJobPayload, BackupJobQueue } from './backup-jobs'
 import { decideRestore, requestRestore } from './backup.service'
 import { backupHealth } from './backup.queries'
 import { pruneBackups } from './prune-backups'
@@ -26,11 +25,6 @@ let backupDir: string
 const log = createLogger({ level: () => 'error', sink: () => undefined })
 const fakeRuntime = { listStackContainers: async () => [], stopContainer: async () => undefined, startContainer: async () => undefined }
 const actor = { type: 'SYSTEM' as const, id: null, label: 'test' }
-
-function recordingBackupQueue(): BackupJobQueue & { jobs: BackupJobPayload[] } {
-  const jobs: BackupJobPayload[] = []
-  return { jobs, enqueue: async (p) => void jobs.push(p), syncSchedules: async () => undefined, nextRuns: async () => ({}) }
-}
 
 beforeAll(async () => {
   cluster = await startPgCluster()
@@ -87,8 +81,8 @@ describe('restore', () => {
     const environment = await environmentWithBackups()
     const backup = await runBackup(deps(), (await createBackupRecord(deps(), actor, { environmentId: environment.id, kind: 'AUTO', trigger: 'MANUAL' })).id)
     const queue = recordingBackupQueue()
-    const requester = await makeUser('APPROVER')
-    const asked = await requestRestore({ db: db(), queue }, { type: 'USER', id: requester.id, label: requester.email }, { environmentId: environment.id, backupId: backup.id, mode: 'NEW_DATABASE', targetDatabase: 'app_copy_dev', reason: 'test' })
+    const requester = await makePerson('APPROVER')
+    const asked = await requestRestore({ db: db(), queue }, requester.actor, { environmentId: environment.id, backupId: backup.id, mode: 'NEW_DATABASE', targetDatabase: 'app_copy_dev', reason: 'test' })
     expect(asked.status).toBe('QUEUED')
     expect(queue.jobs).toEqual([{ v: 1, op: 'restore', restoreId: asked.id }])
     const done = await runRestore(deps(), asked.id)
@@ -104,8 +98,7 @@ describe('restore', () => {
     const preDeploy = await runBackup(deps(), (await createBackupRecord(deps(), actor, { environmentId: environment.id, kind: 'AUTO', trigger: 'PRE_DEPLOY', deploymentId })).id)
     await runBackup(deps(), (await createBackupRecord(deps(), actor, { environmentId: environment.id, kind: 'AUTO', trigger: 'MANUAL' })).id)
     const queue = recordingBackupQueue()
-    const requester = await makeUser('APPROVER')
-    const who = { type: 'USER' as const, id: requester.id, label: requester.email }
+    const who = (await makePerson('APPROVER')).actor
     await expect(requestRestore({ db: db(), queue }, who, { environmentId: environment.id, fromDeploymentId: 'no-such-deployment', mode: 'IN_PLACE', reason: '' })).rejects.toThrow(/no verified pre-deploy backup/)
     const asked = await requestRestore({ db: db(), queue }, who, { environmentId: environment.id, fromDeploymentId: deploymentId, mode: 'IN_PLACE', reason: 'rollback' })
     const row = await db().restore.findUniqueOrThrow({ where: { id: asked.id } })
@@ -126,14 +119,12 @@ describe('restore', () => {
     await db().approvalPolicy.create({ data: { environmentId: environment.id, requiredApprovals: 1, eligibleRoles: ['APPROVER', 'ADMIN'], approvalTtlMinutes: 60, requireTotp: false, waitTimerMinutes: 0 } })
     const backup = await runBackup(deps(), (await createBackupRecord(deps(), actor, { environmentId: environment.id, kind: 'AUTO', trigger: 'MANUAL' })).id)
     const queue = recordingBackupQueue()
-    const requester = await makeUser('APPROVER')
-    const approver = await makeUser('APPROVER')
-    const person = (u: { id: string; email: string }) => ({ type: 'USER' as const, id: u.id, label: u.email, role: 'APPROVER' as const })
-    const asked = await requestRestore({ db: db(), queue }, person(requester), { environmentId: environment.id, backupId: backup.id, mode: 'NEW_DATABASE', targetDatabase: 'app_copy_prod', reason: '' })
+    const [requester, approver] = await Promise.all([makePerson('APPROVER'), makePerson('APPROVER')])
+    const asked = await requestRestore({ db: db(), queue }, requester.actor, { environmentId: environment.id, backupId: backup.id, mode: 'NEW_DATABASE', targetDatabase: 'app_copy_prod', reason: '' })
     expect(asked.status).toBe('WAITING_APPROVAL')
     expect(queue.jobs).toEqual([])
-    await expect(decideRestore({ db: db(), queue }, person(requester), { restoreId: asked.id, verdict: 'APPROVE', comment: '' })).rejects.toThrow(/another approver must decide/)
-    const decided = await decideRestore({ db: db(), queue }, person(approver), { restoreId: asked.id, verdict: 'APPROVE', comment: 'ok' })
+    await expect(decideRestore({ db: db(), queue }, requester.actor, { restoreId: asked.id, verdict: 'APPROVE', comment: '' })).rejects.toThrow(/another approver must decide/)
+    const decided = await decideRestore({ db: db(), queue }, approver.actor, { restoreId: asked.id, verdict: 'APPROVE', comment: 'ok' })
     expect(decided.status).toBe('QUEUED')
     expect(queue.jobs).toEqual([{ v: 1, op: 'restore', restoreId: asked.id }])
   }, 120_000)

@@ -20,9 +20,9 @@ import { runDeployment } from '@/server/modules/deployment/run-deployment'
 import { createBackupProcessor } from '@/workers/processors/backup.processor'
 import { ensureFixtureImages } from '@/test/docker-fixtures'
 import { engineDeps as harnessDeps, makeDeployEnvironment, removeProject, serving, TEST_ACTOR, webStack } from '@/test/deploy-harness'
-import { callerFor, makeUser, recordingQueue, unique } from '@/test/factories'
+import { makePerson, recordingBackupQueue, recordingQueue, unique } from '@/test/factories'
 import { startPgCluster, type PgCluster } from '@/test/pg-cluster'
-import type { BackupJobPayload, BackupJobQueue } from './backup-jobs'
+import type { BackupJobQueue } from './backup-jobs'
 import { decideRestore } from './backup.service'
 import { restoreMayRun } from './restore-after-deployment'
 import { findRollbackRestorePoint } from './rollback-restore-point'
@@ -43,11 +43,6 @@ afterAll(async () => {
   await cluster?.stop()
   if (backupDir) await rm(backupDir, { recursive: true, force: true })
 }, 60_000)
-
-function recordingBackupQueue(): BackupJobQueue & { jobs: BackupJobPayload[] } {
-  const jobs: BackupJobPayload[] = []
-  return { jobs, enqueue: async (p) => void jobs.push(p), syncSchedules: async () => undefined, nextRuns: async () => ({}) }
-}
 
 const backupDeps = () => ({ db: db(), resolveRunner: async () => localCommandRunner, backupDir, log })
 const engine = (): EngineDeps => ({ ...harnessDeps, backup: (...args) => import('./pre-deploy-backup').then((m) => m.preDeployBackup(backupDeps())(...args)) })
@@ -87,10 +82,9 @@ describe('rollback with a database restore', () => {
     expect(point.deployment).toEqual({ id: second.id, number: second.number })
     expect(await db().backup.findUniqueOrThrow({ where: { id: point.backup.id } })).toMatchObject({ trigger: 'PRE_DEPLOY', verified: true, tableCounts: { 'public.fills': 40 } })
 
-    const approver = await makeUser('APPROVER')
-    const person = { type: 'USER' as const, id: approver.id, label: approver.email }
+    const approver = await makePerson('APPROVER')
     const backupQueue = recordingBackupQueue()
-    const rollback = await requestRollback(rollbackDeps(backupQueue), person, { environmentId: env.environment.id, toReleaseNumber: 1, emergency: false, restoreDatabase: true, reason: 'bad fills' })
+    const rollback = await requestRollback(rollbackDeps(backupQueue), approver.actor, { environmentId: env.environment.id, toReleaseNumber: 1, emergency: false, restoreDatabase: true, reason: 'bad fills' })
     expect(rollback).toMatchObject({ releaseNumber: 1, queued: true, restore: { status: 'QUEUED' } })
     const restore = await db().restore.findUniqueOrThrow({ where: { id: rollback.restore!.id } })
     expect(restore).toMatchObject({ backupId: point.backup.id, mode: 'IN_PLACE', targetDatabase: env.database, afterDeploymentId: rollback.id, reason: `With rollback #${rollback.number} to release 1: bad fills` })
@@ -133,8 +127,8 @@ describe('rollback with a database restore', () => {
     worker.on('completed', (_job: Job, value: unknown) => void outcomes.push(value))
     try {
       const backupQueue: BackupJobQueue = { ...recordingBackupQueue(), enqueue: async (p, o) => void (await queue.add(p.op, p, { jobId: o?.jobId })) }
-      const approver = await makeUser('APPROVER')
-      const rollback = await requestRollback(rollbackDeps(backupQueue), { type: 'USER', id: approver.id, label: approver.email }, { environmentId: env.environment.id, emergency: false, restoreDatabase: true })
+      const approver = await makePerson('APPROVER')
+      const rollback = await requestRollback(rollbackDeps(backupQueue), approver.actor, { environmentId: env.environment.id, emergency: false, restoreDatabase: true })
       const jobId = `restore-${rollback.restore!.id}`
       // The rollback is queued, not run: the worker puts the restore's job back to wait for it.
       const waited = await pollUntil(async () => (await queue.getJobState(jobId)) === 'delayed', 10_000)
@@ -158,14 +152,13 @@ describe('rollback with a database restore', () => {
     await deployWithBackup(env.environment.id, 'v1')
     await deployWithBackup(env.environment.id, 'v2')
     await db().approvalPolicy.create({ data: { environmentId: env.environment.id, requiredApprovals: 1, eligibleRoles: ['APPROVER', 'ADMIN'], approvalTtlMinutes: 60, requireTotp: false, waitTimerMinutes: 0 } })
-    const requester = await makeUser('APPROVER')
-    const approver = await makeUser('APPROVER')
+    const [requester, approver] = await Promise.all([makePerson('APPROVER'), makePerson('APPROVER')])
     const backupQueue = recordingBackupQueue()
-    const rollback = await requestRollback(rollbackDeps(backupQueue), { type: 'USER', id: requester.id, label: requester.email }, { environmentId: env.environment.id, emergency: false, restoreDatabase: true })
+    const rollback = await requestRollback(rollbackDeps(backupQueue), requester.actor, { environmentId: env.environment.id, emergency: false, restoreDatabase: true })
     expect(rollback).toMatchObject({ queued: false, restore: { status: 'WAITING_APPROVAL', gate: '0 of 1 approval' } })
     expect(backupQueue.jobs).toEqual([])
     await cancelDeployment({ db: db() }, TEST_ACTOR, rollback.id)
-    const decide = decideRestore({ db: db(), queue: backupQueue }, { type: 'USER', id: approver.id, label: approver.email, role: 'APPROVER' }, { restoreId: rollback.restore!.id, verdict: 'APPROVE', comment: '' })
+    const decide = decideRestore({ db: db(), queue: backupQueue }, approver.actor, { restoreId: rollback.restore!.id, verdict: 'APPROVE', comment: '' })
     await expect(decide).rejects.toThrow(/^Not run: rollback #\d+ ended cancelled/)
     expect((await db().restore.findUniqueOrThrow({ where: { id: rollback.restore!.id } })).status).toBe('CANCELLED')
     expect(backupQueue.jobs).toEqual([])
@@ -181,20 +174,18 @@ describe('rollback with a database restore', () => {
     await db().backupConfig.create({ data: { environmentId: env.environment.id, location: 'HOST', host: cluster.socketDir, port: cluster.port, database: 'postgres', osUser: 'postgres' } })
     const before = await db().deployment.count({ where: { environmentId: env.environment.id } })
 
-    const operator = await makeUser('OPERATOR')
-    const asOperator = callerFor(operator, { backupQueue: recordingBackupQueue() })
-    await expect(asOperator.deployment.rollback({ environmentId: env.environment.id, restoreDatabase: true })).rejects.toThrow('Permission required: backup:restore. Ask an administrator for a role that includes it.')
-    expect(await db().auditEvent.count({ where: { actorId: operator.id, action: 'auth.permission_denied' } })).toBe(1)
+    const operator = await makePerson('OPERATOR', { backupQueue: recordingBackupQueue() })
+    await expect(operator.caller.deployment.rollback({ environmentId: env.environment.id, restoreDatabase: true })).rejects.toThrow('Permission required: backup:restore. Ask an administrator for a role that includes it.')
+    expect(await db().auditEvent.count({ where: { actorId: operator.user.id, action: 'auth.permission_denied' } })).toBe(1)
 
-    const approver = await makeUser('APPROVER')
-    const asApprover = callerFor(approver, { backupQueue: recordingBackupQueue() })
-    await expect(asApprover.deployment.rollback({ environmentId: env.environment.id, restoreDatabase: true })).rejects.toThrow(
+    const approver = await makePerson('APPROVER', { backupQueue: recordingBackupQueue() })
+    await expect(approver.caller.deployment.rollback({ environmentId: env.environment.id, restoreDatabase: true })).rejects.toThrow(
       /^The database cannot be restored with this rollback: Deployment #2, which replaced release 1, has no verified pre-deploy backup/,
     )
     expect(await db().deployment.count({ where: { environmentId: env.environment.id } })).toBe(before)
     expect(await db().restore.count({ where: { environmentId: env.environment.id } })).toBe(0)
     // Without the database, the same person's rollback goes through.
-    await expect(asApprover.deployment.rollback({ environmentId: env.environment.id })).resolves.toMatchObject({ releaseNumber: 1, queued: true })
+    await expect(approver.caller.deployment.rollback({ environmentId: env.environment.id })).resolves.toMatchObject({ releaseNumber: 1, queued: true })
   }, 240_000)
 })
 

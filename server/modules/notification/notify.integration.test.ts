@@ -7,31 +7,14 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db, disconnectDb } from '@/server/db'
 import { env } from '@/server/env'
-import type { StackRuntime } from '@/server/infra/ports'
 import { createLogger } from '@/server/logger'
 import { audit, SYSTEM_ACTOR } from '@/server/modules/audit/audit'
 import { runAuditVerification } from '@/server/modules/audit/verify-audit-chain'
-import { saveStackVersion } from '@/server/modules/stack/stack.service'
-import { callerFor, makeUser, recordingQueue, unique } from '@/test/factories'
+import { callerFor, fakeImageRuntime, makeUser, productionEnvironmentWithStack, recordingQueue, unique } from '@/test/factories'
 import { enrollTotp, nextCode, type Enrolled } from '@/test/totp'
 import { createAuditVerifyProcessor } from '@/workers/processors/audit-verify.processor'
 import { notifyDeploymentFinished, notifyDeploymentStarted } from './deployment-events'
 import { notify } from './notify'
-
-const STACK = `services:
-  web:
-    image: traider-fixture:\${WEB_TAG}
-    healthcheck:
-      test: ["CMD-SHELL", "true"]
-    deploy:
-      resources:
-        limits: { cpus: "0.25", memory: 64M }
-    user: "10001"
-`
-const fakeRuntime = {
-  resolveImage: async (_e: unknown, ref: string) => ({ ref, id: `sha256:${ref.padEnd(64, '0').slice(0, 64)}`, repoDigests: [] }),
-  listStackContainers: async () => [],
-} as unknown as StackRuntime
 
 type U = Awaited<ReturnType<typeof makeUser>>
 let operator: U, approverA: U, approverB: U, admin: U, viewer: U
@@ -42,14 +25,7 @@ beforeAll(async () => {
 })
 afterAll(disconnectDb)
 
-const as = (user: U) => callerFor(user, { runtime: fakeRuntime, queue: recordingQueue() })
-
-async function productionEnvironment() {
-  const slug = unique('prod')
-  const environment = await db().environment.create({ data: { name: `Prod ${slug}`, slug, tier: 'PRODUCTION', dockerEndpoint: 'unix:///var/run/docker.sock' } })
-  await saveStackVersion({ db: db() }, SYSTEM_ACTOR, { environmentId: environment.id, composeYaml: STACK, source: 'pasted' })
-  return environment
-}
+const as = (user: U) => callerFor(user, { runtime: fakeImageRuntime, queue: recordingQueue() })
 
 /** Who got an in-app notification for this event type about this deployment. */
 async function recipients(type: string, deploymentId: string) {
@@ -60,7 +36,7 @@ const ids = (...users: U[]) => users.map((u) => u.id).sort()
 
 describe('in-app notifications for deployment and approval events', () => {
   it('request → approvers; approvals → requester; start, success and failure → requester and approvers', async () => {
-    const env = await productionEnvironment()
+    const env = await productionEnvironmentWithStack()
     const created = await as(operator).deployment.request({ environmentId: env.id, variables: { WEB_TAG: 'v1' } })
     // Every active approver and admin hears about it (other tests' users too); never the requester or a viewer.
     const asked = await recipients('approval.requested', created.id)
@@ -95,7 +71,7 @@ describe('in-app notifications for deployment and approval events', () => {
   })
 
   it('a rejection tells the requester with the reason', async () => {
-    const env = await productionEnvironment()
+    const env = await productionEnvironmentWithStack()
     const created = await as(operator).deployment.request({ environmentId: env.id, variables: { WEB_TAG: 'v2' } })
     await as(approverA).approval.reject({ deploymentId: created.id, comment: 'not during the auction' })
     expect(await recipients('approval.rejected', created.id)).toEqual([operator.id])
@@ -104,7 +80,7 @@ describe('in-app notifications for deployment and approval events', () => {
   })
 
   it('a succeeded deployment tells the requester', async () => {
-    const env = await productionEnvironment()
+    const env = await productionEnvironmentWithStack()
     await as(admin).approval.updatePolicy({ environmentId: env.id, requiredApprovals: 0, eligibleRoles: ['APPROVER', 'ADMIN'], approvalTtlMinutes: 60, requireTotp: false, waitTimerMinutes: 0, freezeWindows: [] })
     const created = await as(operator).deployment.request({ environmentId: env.id, variables: { WEB_TAG: 'v3' } })
     expect(await recipients('approval.requested', created.id)).toEqual([])
@@ -143,7 +119,7 @@ describe('in-app notifications for deployment and approval events', () => {
 
 describe('break-glass', () => {
   it('is notified, highlighted until another approver acknowledges it, and the acknowledgement is audited', async () => {
-    const env = await productionEnvironment()
+    const env = await productionEnvironmentWithStack()
     await as(admin).approval.updatePolicy({ environmentId: env.id, requiredApprovals: 0, eligibleRoles: ['APPROVER', 'ADMIN'], approvalTtlMinutes: 60, requireTotp: false, waitTimerMinutes: 0, freezeWindows: [] })
     for (const tag of ['v1', 'v2']) {
       const d = await as(operator).deployment.request({ environmentId: env.id, variables: { WEB_TAG: tag } })

@@ -1,11 +1,10 @@
 // The TRAIDER trading stack in compose/traider/: each file passes the compose-spec schema on
 // its own; the merged production and development templates load, pass the deploy preflight's
 // policy, keep the tier design (networks, ports, limits, hardening, secrets) and can be planned.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+// The services' own configuration files are checked in traider-stack-configs.test.ts.
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { parse } from 'yaml'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { ResolvedImage } from '@/server/infra/ports'
 import { computeReleasePlan } from '@/server/modules/deployment/release-plan'
 import { parseComposeYaml } from './compose-parse'
@@ -14,7 +13,7 @@ import { interpolateCompose } from './interpolate'
 import { loadStack } from './load-stack'
 import { formatPath } from './stack-issue'
 import { evaluateStackPolicy } from './stack-policy'
-import { getStackTemplate, listStackTemplates } from './stack-templates'
+import { getStackTemplate } from './stack-templates'
 import { stackVariables } from './stack-variables'
 import type { PolicyViolation, ServiceSpec, StackSpec, StackTier } from './stack.types'
 import { findUnsupportedKeys } from './supported-subset'
@@ -292,114 +291,5 @@ describe('TRAIDER full stack (development)', async () => {
         readOnly: true,
       })
     })
-  })
-})
-
-describe('traefik dynamic configuration', () => {
-  const dynamic = (file: string) => parse(readFileSync(path.join(STACK_DIR, 'traefik', 'dynamic', file), 'utf8')) as Record<string, Record<string, Record<string, Record<string, unknown>>>>
-  const routers = dynamic('routers.yml').http.routers as Record<string, { entryPoints: string[]; rule: string; middlewares: string[]; service: string; tls?: object }>
-  const middlewares = dynamic('middlewares.yml').http.middlewares
-  const services = dynamic('routers.yml').http.services
-  const ADMIN = ['grafana', 'kibana', 'prometheus', 'jaeger', 'vault', 'dashboard']
-
-  it('rate-limits every router', () => {
-    for (const [name, router] of Object.entries(routers)) {
-      expect(router.middlewares.filter((m) => 'rateLimit' in (middlewares[m] ?? {})), name).toHaveLength(1)
-    }
-  })
-
-  it('puts security headers and a CSP on the app routers, and TLS on every HTTPS router', () => {
-    for (const name of ['frontend', 'backend']) {
-      expect(routers[name].middlewares, name).toContain('security-headers')
-      expect(routers[name].middlewares.some((m) => typeof (middlewares[m]?.headers as Record<string, unknown> | undefined)?.contentSecurityPolicy === 'string'), name).toBe(true)
-    }
-    for (const [name, router] of Object.entries(routers)) if (router.entryPoints.includes('websecure')) expect(router.tls, name).toBeDefined()
-    expect(dynamic('tls.yml').tls.options.default.minVersion).toBe('VersionTLS13')
-  })
-
-  it('puts every admin router behind the IP allowlist, first', () => {
-    const admin = Object.keys(routers).filter((name) => !['frontend', 'backend', 'http-to-https'].includes(name))
-    expect(admin.sort()).toEqual([...ADMIN].sort())
-    for (const name of admin) expect(routers[name].middlewares[0], name).toBe('admin-allowlist')
-    expect(middlewares['admin-allowlist'].ipAllowList).toBeDefined()
-  })
-
-  it('refers only to middlewares and services that exist', () => {
-    for (const [name, router] of Object.entries(routers)) {
-      for (const m of router.middlewares) expect(middlewares[m], `${name} → ${m}`).toBeDefined()
-      expect(router.service.endsWith('@internal') || router.service in services, `${name} → ${router.service}`).toBe(true)
-    }
-  })
-})
-
-describe('postgres/postgresql.conf', () => {
-  const settings = Object.fromEntries(
-    readFileSync(path.join(STACK_DIR, 'postgres', 'postgresql.conf'), 'utf8')
-      .split('\n')
-      .map((line) => line.replace(/#.*$/, '').trim())
-      .filter((line) => line !== '')
-      .map((line) => {
-        const [key, ...rest] = line.split('=')
-        return [key.trim(), rest.join('=').trim()]
-      }),
-  )
-
-  it('has the report’s sizing, pg_stat_statements, TimescaleDB and archiving for pgBackRest', () => {
-    expect(settings).toMatchObject({
-      shared_buffers: '512MB',
-      effective_cache_size: '2GB',
-      work_mem: '8MB',
-      max_connections: '200',
-      wal_buffers: '32MB',
-      shared_preload_libraries: "'timescaledb,pg_stat_statements'",
-      wal_level: 'replica',
-      archive_mode: 'on',
-      archive_command: "'pgbackrest --stanza=traider archive-push %p'",
-    })
-  })
-})
-
-describe('stack templates from a manifest (<id>.template.json)', () => {
-  const roots: string[] = []
-  afterAll(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })))
-
-  function templatesDir(files: Record<string, string>): string {
-    const root = mkdtempSync(path.join(tmpdir(), 'traider-templates-'))
-    roots.push(root)
-    const dir = path.join(root, 'templates')
-    mkdirSync(dir)
-    for (const [name, text] of Object.entries(files)) {
-      mkdirSync(path.dirname(path.join(dir, name)), { recursive: true })
-      writeFileSync(path.join(dir, name), text)
-    }
-    return dir
-  }
-  const manifest = (files: string[], extra: object = {}) => JSON.stringify({ title: 'Merged', description: 'A merged template for tests', files, ...extra })
-
-  it('merges its files in order into one compose text, with a header naming them, beside single-file templates', async () => {
-    const dir = templatesDir({
-      'a-single.yml': '# title: Single\n# description: one file\nservices:\n  web: { image: "nginx:1.27" }\n',
-      '../src/base.yml': 'services:\n  web:\n    image: nginx:1.27\n    ports: ["8080:80"]\n    environment: { A: "1" }\n',
-      '../src/over.yml': 'services:\n  web:\n    ports: ["127.0.0.1:9229:9229"]\n    environment: { B: "2" }\n',
-      'b-merged.template.json': manifest(['../src/base.yml', '../src/over.yml']),
-    })
-    const templates = await listStackTemplates(dir)
-    expect(templates.map((t) => [t.id, t.title])).toEqual([['a-single', 'Single'], ['b-merged', 'Merged']])
-    const merged = templates[1]
-    expect(merged.description).toBe('A merged template for tests')
-    expect(merged.composeYaml).toMatch(/^# title: Merged\n# description: A merged template for tests\n/)
-    expect(merged.composeYaml).toContain(`-f ${path.resolve(dir, '../src/base.yml')} -f ${path.resolve(dir, '../src/over.yml')}`)
-    expect(parse(merged.composeYaml)).toEqual({ services: { web: { image: 'nginx:1.27', ports: ['8080:80', '127.0.0.1:9229:9229'], environment: { A: '1', B: '2' } } } })
-  })
-
-  it.each<[what: string, files: Record<string, string>, message: RegExp]>([
-    ['a file that does not exist', { 'm.template.json': manifest(['missing.yml']) }, /m\.template\.json is broken: it names "missing\.yml", which cannot be read \(ENOENT\): fix "files"/],
-    ['invalid JSON', { 'm.template.json': '{ "title": ' }, /is broken: it is not valid JSON/],
-    ['no files', { 'm.template.json': manifest([]) }, /is broken: files: .*; it must be \{ "title"/],
-    ['an unknown key', { 'm.template.json': manifest(['a.yml'], { variables: {} }) }, /is broken: .*variables/],
-    ['files that do not merge', { '../src/a.yml': 'services: { web: { ports: ["80:80"] } }', '../src/b.yml': 'services: { web: { ports: { x: 1 } } }', 'm.template.json': manifest(['../src/a.yml', '../src/b.yml']) }, /is broken: .*b\.yml: services\.web\.ports is a mapping here but a list/],
-    ['two templates with one id', { 'm.yml': 'services: {}', 'm.template.json': manifest(['m.yml']) }, /two templates with the id "m": rename one of them/],
-  ])('refuses %s, saying what to fix', async (_what, files, message) => {
-    await expect(listStackTemplates(templatesDir(files))).rejects.toThrow(message)
   })
 })

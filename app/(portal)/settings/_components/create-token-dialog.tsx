@@ -2,9 +2,9 @@
 // "New token": name, scopes and expiry; on success the token is shown exactly once, with a
 // copy button and how to use it. Only its SHA-256 is stored, so it cannot be shown again.
 import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { Check, CircleAlert, Copy, KeyRound, LoaderCircle, Plus } from 'lucide-react'
+import { CircleAlert, KeyRound, LoaderCircle, Plus } from 'lucide-react'
 import { useId, useState, type FormEvent } from 'react'
-import { toast } from 'sonner'
+import { OneTimeSecret, OneTimeSecretDialog } from '@/components/one-time-secret'
 import { Alert, AlertDescription } from '@/components/ui/alert'
 import { Button } from '@/components/ui/button'
 import { Checkbox } from '@/components/ui/checkbox'
@@ -134,57 +134,26 @@ function CreateTokenForm({ onCancel, onCreated }: { onCancel: () => void; onCrea
 }
 
 function ShowTokenOnce({ created, onClose }: { created: { name: string; token: string } | null; onClose: () => void }) {
-  const [copied, setCopied] = useState(false)
-  const close = () => {
-    setCopied(false)
-    onClose()
-  }
-  async function copy(token: string) {
-    try {
-      await navigator.clipboard.writeText(token)
-      setCopied(true)
-      toast.success('Token copied to the clipboard.')
-    } catch {
-      toast.error('This browser refused clipboard access: select the token and copy it by hand.')
-    }
-  }
   return (
-    <Dialog open={!!created} onOpenChange={(open) => !open && close()}>
-      <DialogContent onInteractOutside={(e) => e.preventDefault()} className="sm:max-w-lg">
-        {created && (
-          <>
-            <DialogHeader>
-              <DialogTitle className="flex items-center gap-2">
-                <KeyRound aria-hidden className="size-5 text-muted-foreground" />
-                Token “{created.name}” created
-              </DialogTitle>
-              <DialogDescription>Copy it now: it is shown only this once. Store it in your CI secret store or your CLI configuration.</DialogDescription>
-            </DialogHeader>
-            <div className="flex items-center gap-2">
-              <Input
-                readOnly
-                value={created.token}
-                aria-label="New API token"
-                onFocus={(e) => e.currentTarget.select()}
-                spellCheck={false}
-                className="h-10 min-w-0 flex-1 bg-muted font-mono text-sm md:text-sm dark:bg-muted"
-              />
-              <Button type="button" variant="outline" size="icon" className="size-10 shrink-0" onClick={() => copy(created.token)} aria-label="Copy token">
-                {copied ? <Check aria-hidden className="text-success" /> : <Copy aria-hidden />}
-              </Button>
-            </div>
-            <div className="grid gap-1.5 text-xs text-muted-foreground">
-              <span>Use it as a bearer token, or with the CLI:</span>
-              <pre className="overflow-x-auto rounded-md bg-muted p-2.5 font-mono text-[11px] leading-relaxed text-foreground">
-                {`export TRAIDER_URL=${typeof window === 'undefined' ? '' : window.location.origin}\nexport TRAIDER_TOKEN=<the token>\ntraider status <environment>`}
-              </pre>
-            </div>
-            <DialogFooter>
-              <Button onClick={close}>Done</Button>
-            </DialogFooter>
-          </>
-        )}
-      </DialogContent>
-    </Dialog>
+    <OneTimeSecretDialog open={!!created} onClose={onClose} className="sm:max-w-lg">
+      {created && (
+        <OneTimeSecret
+          title={`Token “${created.name}” created`}
+          description="Store it in your CI secret store or your CLI configuration."
+          value={created.token}
+          label="New API token"
+          noun="token"
+          warning="Copy it now: it is shown only this once. Only its SHA-256 is kept, so nobody can see it again; if it gets lost, revoke it and create a new one."
+          onDone={onClose}
+        >
+          <div className="grid gap-1.5 text-xs text-muted-foreground">
+            <span>Use it as a bearer token, or with the CLI:</span>
+            <pre className="overflow-x-auto rounded-md bg-muted p-2.5 font-mono text-[11px] leading-relaxed text-foreground">
+              {`export TRAIDER_URL=${typeof window === 'undefined' ? '' : window.location.origin}\nexport TRAIDER_TOKEN=<the token>\ntraider status <environment>`}
+            </pre>
+          </div>
+        </OneTimeSecret>
+      )}
+    </OneTimeSecretDialog>
   )
 }

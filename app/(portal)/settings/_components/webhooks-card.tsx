@@ -9,6 +9,7 @@ import { toast } from 'sonner'
 import { EmptyState } from '@/components/empty-state'
 import { LoadError } from '@/components/load-error'
 import { RelativeTime } from '@/components/relative-time'
+import { OneTimeSecret } from '@/components/one-time-secret'
 import { StatusBadge } from '@/components/status-badge'
 import { Alert, AlertDescription, AlertTitle } from '@/components/ui/alert'
 import { Badge } from '@/components/ui/badge'
@@ -105,7 +106,8 @@ export function WebhooksCard() {
         )}
       </CardContent>
       <Dialog open={open !== null} onOpenChange={(o) => !o && setOpen(null)}>
-        <DialogContent className="max-h-[90svh] overflow-y-auto sm:max-w-3xl">
+        {/* The signing key cannot be shown again: a stray click outside must not close it. */}
+        <DialogContent className={open?.kind === 'key' ? 'sm:max-w-lg' : 'max-h-[90svh] overflow-y-auto sm:max-w-3xl'} onInteractOutside={(e) => open?.kind === 'key' && e.preventDefault()}>
           {open?.kind === 'add' && <AddWebhookForm onCreated={(name, signingKey) => setOpen({ kind: 'key', name, signingKey })} onCancel={() => setOpen(null)} />}
           {open?.kind === 'key' && <SigningKeyShown name={open.name} signingKey={open.signingKey} onDone={() => setOpen(null)} />}
           {open?.kind === 'history' && <DeliveryHistory id={open.id} name={open.name} />}
@@ -205,21 +207,17 @@ function AddWebhookForm({ onCreated, onCancel }: { onCreated: (name: string, sig
 }
 
 function SigningKeyShown({ name, signingKey, onDone }: { name: string; signingKey: string; onDone: () => void }) {
-  const id = useId()
   return (
-    <div className="grid min-w-0 gap-5">
-      <DialogHeader>
-        <DialogTitle>Signing key for {name}</DialogTitle>
-        <DialogDescription>Shown only now. Give it to the receiver: it checks X-Traider-Signature (t=…,v1=HMAC-SHA256 of “t.body”) with it.</DialogDescription>
-      </DialogHeader>
-      <Field>
-        <Label htmlFor={`${id}-key`}>Signing key</Label>
-        <Input id={`${id}-key`} readOnly value={signingKey} className="font-mono text-xs" onFocus={(e) => e.target.select()} data-testid="webhook-signing-key" />
-      </Field>
-      <DialogFooter>
-        <Button onClick={onDone}>Done</Button>
-      </DialogFooter>
-    </div>
+    <OneTimeSecret
+      title={`Signing key for ${name}`}
+      description="Give it to the receiver: it checks X-Traider-Signature (t=…,v1=HMAC-SHA256 of “t.body”) with it."
+      value={signingKey}
+      label="Signing key"
+      noun="signing key"
+      testId="webhook-signing-key"
+      warning="Shown only now: once you close this window nobody can see it again. If it gets lost, use New signing key on this webhook."
+      onDone={onDone}
+    />
   )
 }
 
