@@ -9,30 +9,15 @@ import { SCOPE_PERMISSIONS, TOKEN_SCOPES, type TokenScope } from '@/server/auth/
 import type { Permission } from '@/server/auth/permissions'
 import { db, disconnectDb } from '@/server/db'
 import { env } from '@/server/env'
-import type { StackRuntime } from '@/server/infra/ports'
 import { closeRedis, redis, redisKey } from '@/server/infra/redis'
 import { createApiToken, revokeApiToken } from '@/server/modules/api-token/api-token.service'
 import { saveStackVersion } from '@/server/modules/stack/stack.service'
-import { makeUser, recordingQueue, unique } from '@/test/factories'
+import { fakeImageRuntime, makeUser, ONE_SERVICE_STACK as STACK, recordingQueue, unique } from '@/test/factories'
 import { serveFetchHandler } from '@/test/fetch-server'
 import { loadServedOpenApi } from '@/test/openapi-contract'
 import { createRestHandler } from './rest-handler'
 
-const fakeRuntime = {
-  resolveImage: async (_e: unknown, ref: string) => ({ ref, id: `sha256:${ref.padEnd(64, '0').slice(0, 64)}`, repoDigests: [] }),
-  listStackContainers: async () => [],
-} as unknown as StackRuntime
-const STACK = `services:
-  web:
-    image: traider-fixture:\${WEB_TAG}
-    healthcheck:
-      test: ["CMD-SHELL", "true"]
-    deploy:
-      resources:
-        limits: { cpus: "0.25", memory: 64M }
-    user: "10001"
-`
-const services = () => ({ db: db(), queue: recordingQueue(), runtime: fakeRuntime })
+const services = () => ({ db: db(), queue: recordingQueue(), runtime: fakeImageRuntime })
 const system = { type: 'SYSTEM' as const, id: null, label: 'test' }
 
 type U = Awaited<ReturnType<typeof makeUser>>
