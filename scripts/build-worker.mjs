@@ -2,11 +2,13 @@
 // module, so production runs it with plain `node` instead of through tsx's loader: about
 // 70 MB less resident memory at idle. Dependencies stay in node_modules; only JSON files that
 // packages import (compose-spec schema) are inlined, because Node needs an import attribute
-// for them. Usage: node scripts/build-worker.mjs [outfile] (default dist/worker.mjs).
+// for them. Usage: node scripts/build-worker.mjs [outfile] [entry] (default dist/worker.mjs,
+// workers/main.ts); the benches bundle their servers with it too.
 import { createRequire } from 'node:module'
 import * as esbuild from 'esbuild'
 
 const outfile = process.argv[2] ?? 'dist/worker.mjs'
+const entry = process.argv[3] ?? 'workers/main.ts'
 
 const inlinePackageJson = {
   name: 'inline-package-json',
@@ -20,7 +22,7 @@ const inlinePackageJson = {
 
 await esbuild
   .build({
-    entryPoints: ['workers/main.ts'],
+    entryPoints: [entry],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -31,5 +33,5 @@ await esbuild
     logLevel: 'warning',
     plugins: [inlinePackageJson],
   })
-  .then(() => console.log(`✓ worker bundled to ${outfile}`))
+  .then(() => console.log(`✓ ${entry} bundled to ${outfile}`))
   .catch(() => process.exit(1))

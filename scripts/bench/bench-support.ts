@@ -1,10 +1,9 @@
 // Shared pieces of the benchmarks: a throwaway database and Redis prefix, medians, a bundler
 // for bench servers, and a raw Docker Engine API client over the unix socket (the "floor").
-import { execFileSync } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
-import { createRequire } from 'node:module'
-import * as esbuild from 'esbuild'
+import { promisify } from 'node:util'
 import pg from 'pg'
 import { deleteRedisPrefix } from '../../test/redis-cleanup'
 
@@ -76,29 +75,11 @@ export function dockerApi<T = unknown>(method: string, path: string, body?: unkn
 
 /**
  * Bundles a bench server (`entry` and what it imports from this repo) into one ES module under
- * dist/, so it runs under plain `node` as production does (scripts/build-worker.mjs does the
- * same for the worker). Packages stay in node_modules; JSON that packages import is inlined.
+ * dist/ with the worker's bundler (scripts/build-worker.mjs), so it runs under plain `node` as
+ * production does.
  */
 export async function bundleForNode(entry: string, outfile: string): Promise<string> {
-  await esbuild.build({
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile,
-    packages: 'external',
-    sourcemap: 'linked',
-    logLevel: 'warning',
-    plugins: [
-      {
-        name: 'inline-package-json',
-        setup(build) {
-          build.onResolve({ filter: /\.json$/ }, (args) => (args.path.startsWith('.') || args.path.startsWith('/') ? undefined : { path: createRequire(args.importer).resolve(args.path) }))
-        },
-      },
-    ],
-  })
+  await promisify(execFile)(process.execPath, ['scripts/build-worker.mjs', outfile, entry])
   return outfile
 }
 
