@@ -84,11 +84,14 @@ export function dockerExecRunner(endpoint: DockerEndpoint, container: { id: stri
             Cmd: argv,
             User: options.user,
             Env: options.env ? Object.entries(options.env).map(([k, v]) => `${k}=${v}`) : undefined,
+            AttachStdin: Boolean(options.stdin),
             AttachStdout: true,
             AttachStderr: true,
             WorkingDir: '/',
           })
-          const stream = await exec.start({ hijack: true, stdin: false })
+          const stream = await exec.start({ hijack: true, stdin: Boolean(options.stdin) })
+          // Ending our half of the connection closes the command's stdin; its output keeps streaming.
+          options.stdin?.on('error', () => stream.destroy()).pipe(stream)
           const collected: Buffer[] = []
           let collectedSize = 0
           const stderr = collectTail(STDERR_TAIL)

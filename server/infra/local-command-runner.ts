@@ -1,8 +1,9 @@
 // CommandRunner on the worker's own host: spawns the program (as another OS user through
 // runuser when the worker runs as root), streams or collects stdout, keeps the tail of stderr.
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import { chown, copyFile } from 'node:fs/promises'
 import os from 'node:os'
+import type { Readable, Writable } from 'node:stream'
 import type { CommandOptions, CommandResult, CommandRunner } from './ports'
 import { inheritedEnvironment } from '@/server/env'
 
@@ -47,7 +48,11 @@ export const localCommandRunner: CommandRunner = {
       // cwd "/": a runuser'd postgres cannot always read the worker's working directory.
       // The child inherits the worker's environment plus options.env.
       const env = options.env && Object.keys(options.env).length > 0 ? { ...inheritedEnvironment(), ...options.env } : undefined
-      const child = spawn(program, args, { cwd: '/', env, stdio: ['ignore', 'pipe', 'pipe'] })
+      const child = spawn(program, args, { cwd: '/', env, stdio: [options.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] }) as ChildProcessByStdio<Writable | null, Readable, Readable>
+      if (options.stdin && child.stdin) {
+        child.stdin.on('error', () => undefined) // the command may exit without reading all of it
+        options.stdin.on('error', () => child.kill('SIGKILL')).pipe(child.stdin)
+      }
       const stdout: Buffer[] = []
       let stdoutSize = 0
       const stderr = collectTail(STDERR_TAIL)

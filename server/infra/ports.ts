@@ -195,6 +195,8 @@ export type CommandOptions = {
   env?: Record<string, string>
   /** When given, stdout is piped here instead of being collected (dump files stream through it). */
   stdout?: NodeJS.WritableStream
+  /** When given, piped to the command's stdin and then closed (a dump pg_restore reads). */
+  stdin?: NodeJS.ReadableStream
   /** Hard limit; the process is killed after it. Default 6 h. */
   timeoutMs?: number
 }

@@ -2,6 +2,7 @@
 // database runs into a file on the worker host, hashed on the way; proven by checksum and by
 // `pg_restore --list` naming every table counted at backup time; restored into a database.
 import { spawn } from 'node:child_process'
+import { createReadStream } from 'node:fs'
 import { checksumFileSink, sha256OfFile } from './checksum-sink'
 import { assertSafeDatabaseName, BackupCommandError, connectionArgs, countTables, runChecked, stderrTail, type DbTarget, type TableCounts } from './db-target'
 
@@ -75,17 +76,17 @@ function escapeRegExp(text: string) {
 /**
  * Restores a dump into a NEW database (created here; it must not exist).
  */
-export async function restoreLogicalIntoNewDatabase(target: DbTarget, file: string, database: string, options: { remoteDir?: string } = {}) {
+/**
+ * Loads a dump (a file on the worker host) into a NEW database through pg_restore's stdin, where
+ * the database runs: no copy of the dump is left there, and it works in containers whose root
+ * is read-only (the engine refuses to copy files into those, tmpfs or not).
+ */
+export async function restoreLogicalIntoNewDatabase(target: DbTarget, file: string, database: string) {
   assertSafeDatabaseName(database)
-  // A copy where the database runs, readable by the user pg_restore runs as (docker exec has
-  // no file of ours to read; locally the dump directory is private to the worker).
-  const remote = `${options.remoteDir ?? '/tmp'}/traider-restore-${database}-${process.pid}.dump`
   await runChecked(target, ['createdb', ...connectionArgs(target), database], `createdb ${database}`)
-  try {
-    await target.runner.copyIn(file, remote, { user: target.osUser ?? undefined })
-    await runChecked(target, ['pg_restore', '--no-owner', '--exit-on-error', ...connectionArgs(target), '-d', database, remote], `pg_restore into ${database}`)
-  } finally {
-    await target.runner.run(['rm', '-f', remote], { user: target.osUser ?? undefined })
+  const result = await target.runner.run(['pg_restore', '--no-owner', '--exit-on-error', ...connectionArgs(target), '-d', database], { user: target.osUser ?? undefined, stdin: createReadStream(file) })
+  if (result.exitCode !== 0) {
+    throw new BackupCommandError(`pg_restore into ${database} failed on ${target.runner.where} (exit ${result.exitCode}): ${stderrTail(result.stderr)}. ${database} holds part of the data: drop it, then retry.`)
   }
 }
 

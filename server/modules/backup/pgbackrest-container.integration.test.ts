@@ -1,9 +1,12 @@
 // pgBackRest inside the stack's database container, through the product: BackupConfig "in a stack
 // container" → defaultRunnerResolver → docker exec → the pgBackRest engine, and the in-place restore
-// by a one-off container over the data volume. The image (test/postgres-image.ts) is PostgreSQL 15
+// by a one-off container over the data volume, and the DR drill / restore into a new database through a
+// scratch one-off container (own volume, repository read-only, no network). The image (test/postgres-image.ts) is PostgreSQL 15
 // from this host plus the stack's own compose/traider/postgres entrypoint, pgbackrest.conf and
 // archiving lines, run read-only as 70:70 with the stack's tmpfs mounts.
-import { open } from 'node:fs/promises'
+import { mkdtemp, open, rm } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Backup, Environment } from '@/generated/prisma/client'
 import { db } from '@/server/db'
@@ -15,9 +18,11 @@ import { dockerCli, ensureFixtureImages, removeContainersByLabel, runDockerCli, 
 import { unique } from '@/test/factories'
 import { ensurePostgresImage, PGBACKREST_CONFIG, PGBACKREST_REPO, PGDATA, POSTGRES_UID } from '@/test/postgres-image'
 import { defaultRunnerResolver, resolveDbTarget } from './backup-target'
-import type { DbTarget } from './db-target'
+import { withContainerScratchCluster } from './container-scratch-cluster'
+import { countTables, type DbTarget } from './db-target'
 import { checkPgbackrestReadiness } from './pgbackrest-engine'
 import { createBackupRecord, loadConfig, runBackup, verifyBackup } from './run-backup'
+import { runDrill } from './run-drill'
 import { runRestore, type RestoreDeps } from './run-restore'
 
 const TEST_LABEL = 'traider.test=pgbackrest-container'
@@ -28,6 +33,7 @@ let dbContainer: { id: string; name: string }
 let appContainer: string
 let volumes: { data: string; repo: string }
 let deps: RestoreDeps
+let backupDir: string
 
 /** psql as the image's superuser inside the database container (test data only; the product goes through its runner). */
 async function sql(statement: string, database = 'traider'): Promise<string> {
@@ -71,15 +77,29 @@ beforeAll(async () => {
     },
   })
   const log = createLogger({ level: () => 'error', sink: () => undefined })
-  deps = { db: db(), resolveRunner: defaultRunnerResolver(dockerStackRuntime), backupDir: '/nonexistent-not-used-by-pgbackrest', log, runtime: dockerStackRuntime, recoveryTimeoutMs: 60_000 }
+  // Only a pgBackRest restore into a new database writes here (the dump copied out of the scratch).
+  backupDir = await mkdtemp(path.join(os.tmpdir(), 'traider-pgbrc-'))
+  deps = { db: db(), resolveRunner: defaultRunnerResolver(dockerStackRuntime), backupDir, log, runtime: dockerStackRuntime, recoveryTimeoutMs: 60_000 }
 }, 120_000)
 
 afterAll(async () => {
   if (dbContainer) await removeContainersByLabel(`traider.one-off.like=${dbContainer.id}`)
   await removeContainersByLabel(TEST_LABEL)
   for (const volume of Object.values(volumes ?? {})) await runDockerCli(['volume', 'rm', '-f', volume])
+  await removeContainersByLabel('traider.scratch')
+  const scratchVolumes = (await dockerCli(['volume', 'ls', '-q', '--filter', `label=traider.scratch.like=${dbContainer?.id}`])).split('\n').filter(Boolean)
+  if (scratchVolumes.length) await runDockerCli(['volume', 'rm', '-f', ...scratchVolumes])
+  if (backupDir) await rm(backupDir, { recursive: true, force: true })
   if (environment) await db().environment.delete({ where: { id: environment.id } })
 }, 60_000)
+
+/** Scratch containers and volumes of the database container still there (there should be none). */
+async function scratchLeftovers(): Promise<string[]> {
+  const filter = `label=traider.scratch.like=${dbContainer.id}`
+  const containers = (await dockerCli(['ps', '-aq', '--filter', filter])).split('\n').filter(Boolean)
+  const scratchVolumes = (await dockerCli(['volume', 'ls', '-q', '--filter', filter])).split('\n').filter(Boolean)
+  return [...containers, ...scratchVolumes]
+}
 
 describe('pgBackRest in the database container, through the product', () => {
   it('readiness names exactly what is missing; a backup refuses while archiving is off and creates the stanza once it is on', async () => {
@@ -168,6 +188,54 @@ describe('pgBackRest in the database container, through the product', () => {
     expect(after.map((c) => c.name)).toContain('WAL archiving works')
   }, 120_000)
 
+  it('the scratch of a set is a one-off container of the image: its own data volume, every other mount read-only, no network, removed afterwards', async () => {
+    const { environment: env, config } = await loadConfig(db(), environment.id)
+    const seen = await withContainerScratchCluster(deps, { environment: env, config, target: await productTarget() }, { set: incr.artifact! }, async (scratch) => {
+      expect(scratch.runner.where).toMatch(new RegExp(`^container ${dbContainer.name}-scratch-[0-9a-f]{8} on unix:///var/run/docker.sock$`))
+      const id = (await dockerCli(['ps', '-q', '--no-trunc', '--filter', `label=traider.scratch.like=${dbContainer.id}`])).split('\n')
+      expect(id).toHaveLength(1)
+      const [mountsJson, ...shape] = (await dockerCli(['inspect', '--format', '{{json .Mounts}}|{{.HostConfig.NetworkMode}}|{{.Config.Image}}|{{.HostConfig.ReadonlyRootfs}}', id[0]])).split('|')
+      const mounts = (JSON.parse(mountsJson) as Array<{ Name?: string; Destination: string; RW: boolean }>).map((m) => [m.Destination, m.Name, m.RW])
+      expect(mounts.sort()).toEqual([
+        [PGBACKREST_REPO, volumes.repo, false],
+        [PGDATA, expect.stringMatching(new RegExp(`^${dbContainer.name}-scratch-[0-9a-f]{8}$`)), true],
+      ])
+      expect(shape).toEqual(['none', await dockerCli(['inspect', '--format', '{{.Image}}', dbContainer.name]), 'true'])
+      return countTables(scratch)
+    })
+    expect(seen).toEqual({ 'public.orders': 600 })
+    expect(await scratchLeftovers()).toEqual([])
+  }, 60_000)
+
+  it('DR drill of the containerised database: restored in a scratch container, row counts equal to those at backup time, RTO/RPO recorded, nothing left', async () => {
+    const newest = await db().backup.findFirstOrThrow({ where: { environmentId: environment.id, status: 'SUCCEEDED', verified: true }, orderBy: { startedAt: 'desc' } })
+    const drill = await runDrill(deps, environment.id)
+    expect({ ok: drill.ok, error: drill.error, backupId: drill.backupId }).toEqual({ ok: true, error: null, backupId: newest.id })
+    expect(drill.checks).toEqual([
+      { name: 'restore', ok: true, detail: `backup set ${newest.artifact} restored into a scratch cluster` },
+      { name: 'tables present', ok: true, detail: 'all 1 table(s) present' },
+      { name: 'row counts', ok: true, detail: '660 row(s), equal to the counts at backup time' },
+    ])
+    expect(newest.tableCounts).toEqual({ 'public.orders': 660 })
+    expect(drill.restoreSeconds).toBeGreaterThan(0)
+    expect(drill.dataAgeSeconds).toBeGreaterThan(0)
+    expect(await scratchLeftovers()).toEqual([])
+    // The live cluster kept serving and archiving; the scratch never touched its volume.
+    expect(await sql('SELECT count(*) FROM orders')).toBe('610')
+  }, 60_000)
+
+  it('restore of a pgBackRest set into a new database: through a scratch container, equal row counts, the live database untouched', async () => {
+    const restore = await db().restore.create({ data: { environmentId: environment.id, backupId: incr.id, mode: 'NEW_DATABASE', targetDatabase: 'traider_copy', status: 'QUEUED' } })
+    const done = await runRestore(deps, restore.id)
+    const logs = (await db().backupLog.findMany({ where: { restoreId: restore.id }, orderBy: { id: 'asc' } })).map((l) => l.message)
+    expect({ status: done.status, outcome: done.outcome }, logs.join('\n')).toEqual({ status: 'SUCCEEDED', outcome: 'Restored into new database traider_copy.' })
+    expect(logs).toContain(`pgBackRest restore of set ${incr.artifact} into a scratch cluster`)
+    expect(await countTables(await productTarget(), 'traider_copy')).toEqual(incr.tableCounts)
+    expect(await sql(`SELECT batch || '=' || count(*) FROM orders GROUP BY batch ORDER BY min(id)`, 'traider_copy')).toBe('seed=500\nbefore-incr=100')
+    expect(await sql('SELECT count(*) FROM orders')).toBe('610')
+    expect(await scratchLeftovers()).toEqual([])
+  }, 60_000)
+
   it('verify passes; one flipped byte in the repository fails it loudly', async () => {
     expect(await verifyBackup(deps, full.id)).toMatchObject({ verified: true })
     const mount = await dockerCli(['volume', 'inspect', '--format', '{{.Mountpoint}}', volumes.repo])
@@ -186,5 +254,29 @@ describe('pgBackRest in the database container, through the product', () => {
     expect(damaged.verified).toBe(false)
     expect(damaged.verifyDetail).toMatch(new RegExp(`^pgbackrest verify found damage: ${full.artifact}: invalid`))
     expect((await db().notificationEvent.findMany({ where: { environmentId: environment.id, type: 'backup.verify_failed' } })).length).toBe(1)
+  }, 60_000)
+
+  it('a drill of a damaged set fails loudly (drill row, alert) and still removes its scratch container and volume', async () => {
+    const newest = await db().backup.findFirstOrThrow({ where: { environmentId: environment.id, status: 'SUCCEEDED', verified: true }, orderBy: { startedAt: 'desc' } })
+    // Its manifest (every file's size and checksum) and the manifest's copy, each one byte off: the set cannot be restored.
+    const mount = await dockerCli(['volume', 'inspect', '--format', '{{.Mountpoint}}', volumes.repo])
+    for (const name of ['backup.manifest', 'backup.manifest.copy']) {
+      const handle = await open(path.join(mount, 'backup', STANZA, newest.artifact!, name), 'r+')
+      try {
+        const at = Math.floor((await handle.stat()).size / 2)
+        const byte = Buffer.alloc(1)
+        await handle.read(byte, 0, 1, at)
+        byte[0] ^= 0x01
+        await handle.write(byte, 0, 1, at)
+      } finally {
+        await handle.close()
+      }
+    }
+    const drill = await runDrill(deps, environment.id)
+    expect({ ok: drill.ok, backupId: drill.backupId, restoreSeconds: drill.restoreSeconds }).toEqual({ ok: false, backupId: newest.id, restoreSeconds: null })
+    expect(drill.error).toMatch(new RegExp(`^pgbackrest restore into a scratch container of ${dbContainer.name} failed \\(exit \\d+\\): .+\\. Check the backup set with "Verify now"; drill or restore from another backup\\.$`))
+    expect(drill.checks).toEqual([{ name: 'restore', ok: false, detail: drill.error }])
+    expect(await db().notificationEvent.count({ where: { environmentId: environment.id, type: 'backup.drill_failed' } })).toBe(1)
+    expect(await scratchLeftovers()).toEqual([])
   }, 60_000)
 })

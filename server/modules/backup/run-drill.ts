@@ -1,12 +1,14 @@
 // The DR drill: restores the newest verified backup into a scratch copy (a new database for a
 // dump, a scratch cluster for pgBackRest), checks the tables and their row counts against the
 // counts recorded at backup time, records RTO (restore seconds) and RPO (data age), drops the
-// copy. A failed drill is recorded, audited and raised as an alert.
+// copy. A failed drill is recorded, audited and raised as an alert. A database in a stack
+// container gets its scratch cluster in a one-off container (container-scratch-cluster.ts).
 import { randomBytes } from 'node:crypto'
-import type { BackupDrill } from '@/generated/prisma/client'
+import type { BackupConfig, BackupDrill, Environment } from '@/generated/prisma/client'
 import { audit, SYSTEM_ACTOR } from '@/server/modules/audit/audit'
 import { raiseBackupAlert } from './backup-alerts'
 import { resolveDbTarget } from './backup-target'
+import { withContainerScratchCluster, type ContainerScratchDeps } from './container-scratch-cluster'
 import { countTables, runChecked, type DbTarget, type TableCounts } from './db-target'
 import { dropDatabase, restoreLogicalIntoNewDatabase } from './pg-dump-engine'
 import { restorePhysical } from './pgbackrest-engine'
@@ -52,7 +54,16 @@ export async function withScratchCluster<T>(target: DbTarget, from: { set?: stri
   }
 }
 
-export async function runDrill(deps: BackupDeps, environmentId: string, now = () => new Date()): Promise<BackupDrill> {
+export type ScratchClusterRunner = <T>(from: { set?: string; targetTime?: Date }, work: (scratch: DbTarget) => Promise<T>) => Promise<T>
+
+/** Where a pgBackRest scratch cluster runs: beside a containerised database in a one-off container, else where the database is. */
+export function scratchClusterFor(deps: BackupDeps & Omit<ContainerScratchDeps, 'db' | 'log'>, input: { environment: Environment; config: BackupConfig; target: DbTarget }): ScratchClusterRunner {
+  return input.config.location === 'CONTAINER' ? (from, work) => withContainerScratchCluster(deps, input, from, work) : (from, work) => withScratchCluster(input.target, from, work)
+}
+
+export type DrillDeps = BackupDeps & Omit<ContainerScratchDeps, 'db' | 'log'>
+
+export async function runDrill(deps: DrillDeps, environmentId: string, now = () => new Date()): Promise<BackupDrill> {
   const { environment, config } = await loadConfig(deps.db, environmentId)
   const backup = await deps.db.backup.findFirst({ where: { environmentId, status: 'SUCCEEDED', verified: true }, orderBy: { startedAt: 'desc' } })
   const startedAt = now()
@@ -77,7 +88,7 @@ export async function runDrill(deps: BackupDeps, environmentId: string, now = ()
           await dropDatabase(target, scratchName).catch((e: Error) => deps.log.warn(`Could not drop drill database ${scratchName}: ${e.message}`, { environmentId }))
         }
       } else {
-        await withScratchCluster(target, { set: backup.artifact! }, async (scratch) => {
+        await scratchClusterFor(deps, { environment, config, target })({ set: backup.artifact! }, async (scratch) => {
           restoreSeconds = (Date.now() - t0) / 1000
           checks.push({ name: 'restore', ok: true, detail: `backup set ${backup.artifact} restored into a scratch cluster` })
           checks.push(...compareCounts(recorded, await countTables(scratch)))

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, rm } from 'node:fs/promises'
 import path from 'node:path'
-import type { Restore } from '@/generated/prisma/client'
+import type { BackupConfig, Environment, Restore } from '@/generated/prisma/client'
 import type { OneOffRunner } from '@/server/infra/docker-one-off'
 import type { StackRuntime } from '@/server/infra/ports'
 import { audit, SYSTEM_ACTOR } from '@/server/modules/audit/audit'
@@ -18,7 +18,7 @@ import { resolveDbTarget } from './backup-target'
 import { assertSafeDatabaseName, psql, type DbTarget } from './db-target'
 import { restoreLogicalIntoNewDatabase, takeLogicalBackup } from './pg-dump-engine'
 import { restoreClusterInPlace } from './restore-cluster-in-place'
-import { withScratchCluster } from './run-drill'
+import { scratchClusterFor, type ScratchClusterRunner } from './run-drill'
 import { backupLog, loadConfig, type BackupDeps } from './run-backup'
 
 export type RestoreDeps = BackupDeps & {
@@ -28,25 +28,38 @@ export type RestoreDeps = BackupDeps & {
   recoveryTimeoutMs?: number
 }
 
-async function restoreIntoNewDatabase(deps: BackupDeps, target: DbTarget, restore: Restore, artifact: { engine: string; path: string | null }, database: string, log: (m: string) => Promise<void>) {
+/** The scratch cluster and the dump loader for where the database runs (a stack container: see container-scratch-cluster.ts). */
+function scratchFor(deps: RestoreDeps, input: { environment: Environment; config: BackupConfig; target: DbTarget }) {
+  return { withScratchCluster: scratchClusterFor(deps, input), loadDump: restoreLogicalIntoNewDatabase }
+}
+
+async function restoreIntoNewDatabase(
+  deps: BackupDeps,
+  target: DbTarget,
+  scratch: { withScratchCluster: ScratchClusterRunner; loadDump: (target: DbTarget, file: string, database: string) => Promise<void> },
+  restore: Restore,
+  artifact: { engine: string; path: string | null },
+  database: string,
+  log: (m: string) => Promise<void>,
+) {
   if (artifact.engine === 'PG_DUMP') {
     await log(`pg_restore of ${artifact.path} into new database ${database}`)
     await restoreLogicalIntoNewDatabase(target, artifact.path!, database)
     return
   }
-  // pgBackRest restores whole clusters: restore into a scratch cluster, then copy the one
-  // database out of it into the new database on the live server.
+  // pgBackRest restores whole clusters: restore into a scratch cluster (a one-off container beside
+  // a containerised database), then copy the one database out of it into the new database on the live server.
   const from = restore.targetTime ? { targetTime: restore.targetTime } : { set: artifact.path! }
   await log(restore.targetTime ? `pgBackRest restore to ${restore.targetTime.toISOString()} into a scratch cluster` : `pgBackRest restore of set ${artifact.path} into a scratch cluster`)
   const file = path.resolve(deps.backupDir, 'restore-tmp', `${restore.id}.dump`)
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 })
   try {
-    await withScratchCluster(target, from, async (scratch) => {
+    await scratch.withScratchCluster(from, async (cluster) => {
       await log('scratch cluster is up: copying the database out of it')
-      await takeLogicalBackup(scratch, file, { compression: 1 })
+      await takeLogicalBackup(cluster, file, { compression: 1 })
     })
     await log(`loading it into new database ${database}`)
-    await restoreLogicalIntoNewDatabase(target, file, database)
+    await scratch.loadDump(target, file, database)
   } finally {
     await rm(file, { force: true })
   }
@@ -92,13 +105,13 @@ export async function runRestore(deps: RestoreDeps, restoreId: string): Promise<
       outcome = await restoreClusterInPlace(deps, { environment, config, restore, set: restore.targetTime ? null : artifact.path, log }, stopped)
     } else if (restore.mode === 'NEW_DATABASE') {
       const target = await resolveDbTarget(deps.db, config, await deps.resolveRunner({ environment, config }))
-      await restoreIntoNewDatabase(deps, target, restore, artifact, restore.targetDatabase, log)
+      await restoreIntoNewDatabase(deps, target, scratchFor(deps, { environment, config, target }), restore, artifact, restore.targetDatabase, log)
     } else {
       const target = await resolveDbTarget(deps.db, config, await deps.resolveRunner({ environment, config }))
       const live = config.database
       const staging = `${live.slice(0, 40)}_restore_${randomBytes(3).toString('hex')}`
       assertSafeDatabaseName(staging)
-      await restoreIntoNewDatabase(deps, target, restore, artifact, staging, log)
+      await restoreIntoNewDatabase(deps, target, scratchFor(deps, { environment, config, target }), restore, artifact, staging, log)
       const containers = await deps.runtime.listStackContainers(endpoint, projectName(environment.slug), { all: false })
       for (const c of containers.filter((c) => c.state === 'running' && c.service !== config.service)) {
         await log(`stopping ${c.service} (${c.name}) while the database is swapped`)
