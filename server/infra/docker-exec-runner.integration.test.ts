@@ -1,7 +1,7 @@
 // The docker-exec CommandRunner against a real container of the busybox fixture image:
-// streaming stdout out (checksummed), exit codes, stderr, a missing program, and copyIn.
+// streaming stdout out (checksummed), exit codes, stderr, a missing program, and stdin.
 import { createHash, randomBytes } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
+import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -62,14 +62,13 @@ describe('dockerExecRunner', () => {
     expect(result.stdout + result.stderr).toMatch(/no such file|not found/i)
   })
 
-  it('copies a file into the container', async () => {
+  it('feeds a stream to the command\'s stdin and ends it, byte for byte', async () => {
     const local = path.join(dir, 'upload.bin')
     const content = randomBytes(70_000)
     await writeFile(local, content)
-    await runner.copyIn(local, '/tmp/upload.bin', { user: '10001' })
     const back = path.join(dir, 'back.bin')
     const out = createWriteStream(back)
-    const result = await runner.run(['cat', '/tmp/upload.bin'], { stdout: out, user: '10001' })
+    const result = await runner.run(['sh', '-c', 'cat > /tmp/upload.bin && cat /tmp/upload.bin'], { stdin: createReadStream(local), stdout: out, user: '10001' })
     out.end()
     await finished(out)
     expect(result).toMatchObject({ exitCode: 0, stderr: '' })

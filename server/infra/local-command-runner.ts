@@ -1,7 +1,6 @@
 // CommandRunner on the worker's own host: spawns the program (as another OS user through
 // runuser when the worker runs as root), streams or collects stdout, keeps the tail of stderr.
 import { spawn, type ChildProcessByStdio } from 'node:child_process'
-import { chown, copyFile } from 'node:fs/promises'
 import os from 'node:os'
 import type { Readable, Writable } from 'node:stream'
 import type { CommandOptions, CommandResult, CommandRunner } from './ports'
@@ -82,16 +81,5 @@ export const localCommandRunner: CommandRunner = {
         resolve({ exitCode: code ?? (signal ? 128 + (os.constants.signals[signal] ?? 9) : 1), stdout: Buffer.concat(stdout).toString('utf8'), stderr: stderr.text() })
       })
     })
-  },
-  async copyIn(localPath, remotePath, options = {}) {
-    if (localPath !== remotePath) await copyFile(localPath, remotePath)
-    if (options.user && isRoot()) {
-      const info = os.userInfo({ encoding: 'utf8' })
-      if (options.user !== info.username) {
-        const { stdout } = await localCommandRunner.run(['id', '-u', options.user])
-        const { stdout: gid } = await localCommandRunner.run(['id', '-g', options.user])
-        await chown(remotePath, Number(stdout.trim()), Number(gid.trim()))
-      }
-    }
   },
 }

@@ -213,8 +213,6 @@ export interface CommandRunner {
   /** Where commands run, in words: "this host" or "container traider-postgres-1 on unix:///…". */
   readonly where: string
   run(argv: string[], options?: CommandOptions): Promise<CommandResult>
-  /** Puts a file from the worker host at `remotePath` (same path when local) readable by `user`. */
-  copyIn(localPath: string, remotePath: string, options?: { user?: string }): Promise<void>
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -33,7 +33,6 @@ const recordingRunner: CommandRunner = {
     seen.push({ argv, options })
     return localCommandRunner.run(argv, options)
   },
-  copyIn: (a, b, o) => localCommandRunner.copyIn(a, b, o),
 }
 const deps = () => ({ db: db(), resolveRunner: async () => recordingRunner, backupDir, log })
 

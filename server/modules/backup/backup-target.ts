@@ -38,7 +38,6 @@ export function runnerWithEnv(runner: CommandRunner, env: Record<string, string>
   return {
     where: runner.where,
     run: (argv, options = {}) => runner.run(argv, { ...options, env: { ...options.env, ...env } }),
-    copyIn: (localPath, remotePath, options) => runner.copyIn(localPath, remotePath, options),
   }
 }
 
