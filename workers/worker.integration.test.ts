@@ -134,10 +134,8 @@ describe('worker process', () => {
     const raw = new Queue(QUEUE_NAMES.environmentCheck, { connection, prefix: bullPrefix() })
     try {
       const added = await raw.add('check', { v: 2, checkId: 'from-the-future' }, DEFAULT_JOB_OPTIONS)
-      const failed = await pollUntil('the bad job to fail', async () => {
-        const current = await raw.getJob(added.id!)
-        return (await current?.getState()) === 'failed' ? current : undefined
-      })
+      // The state first, then the job: a job read before it failed would show attemptsMade 0.
+      const failed = await pollUntil('the bad job to fail', async () => ((await raw.getJobState(added.id!)) === 'failed' ? raw.getJob(added.id!) : undefined))
       expect(failed?.attemptsMade).toBe(1)
       expect(failed?.failedReason).toContain('has an unreadable payload')
     } finally {
