@@ -69,55 +69,21 @@ async function deployWithBackup(environmentId: string, tag: string) {
 const releaseId = async (environmentId: string, number: number) => (await db().release.findUniqueOrThrow({ where: { environmentId_number: { environmentId, number } } })).id
 
 describe('rollback with a database restore', () => {
-  it('restores the pre-deploy backup of the deployment that replaced the release, in place, after the rollback succeeded', async () => {
+  // One environment for the next three tests: release 1 with rows 1–40 written while it ran,
+  // release 2 (its pre-deploy backup holds those 40) with rows 41–60. The tests that cancel go
+  // first; the one that restores changes it, so it is last.
+  let shared: { env: Awaited<ReturnType<typeof environmentWithDatabase>>; second: { id: string; number: number } }
+  beforeAll(async () => {
     const env = await environmentWithDatabase()
     await deployWithBackup(env.environment.id, 'v1')
-    await cluster.sql('INSERT INTO fills SELECT generate_series(1, 40)', env.database) // written while release 1 ran
+    await cluster.sql('INSERT INTO fills SELECT generate_series(1, 40)', env.database)
     const second = await deployWithBackup(env.environment.id, 'v2')
-    await cluster.sql('INSERT INTO fills SELECT generate_series(41, 60)', env.database) // written by release 2
-    expect(await serving(env.url)).toBe('traider fixture v2')
-
-    const point = await findRollbackRestorePoint(db(), env.environment.id, await releaseId(env.environment.id, 1))
-    if (!point.available) throw new Error(point.reason)
-    expect(point.deployment).toEqual({ id: second.id, number: second.number })
-    expect(await db().backup.findUniqueOrThrow({ where: { id: point.backup.id } })).toMatchObject({ trigger: 'PRE_DEPLOY', verified: true, tableCounts: { 'public.fills': 40 } })
-
-    const approver = await makePerson('APPROVER')
-    const backupQueue = recordingBackupQueue()
-    const rollback = await requestRollback(rollbackDeps(backupQueue), approver.actor, { environmentId: env.environment.id, toReleaseNumber: 1, emergency: false, restoreDatabase: true, reason: 'bad fills' })
-    expect(rollback).toMatchObject({ releaseNumber: 1, queued: true, restore: { status: 'QUEUED' } })
-    const restore = await db().restore.findUniqueOrThrow({ where: { id: rollback.restore!.id } })
-    expect(restore).toMatchObject({ backupId: point.backup.id, mode: 'IN_PLACE', targetDatabase: env.database, afterDeploymentId: rollback.id, reason: `With rollback #${rollback.number} to release 1: bad fills` })
-    expect(backupQueue.jobs).toEqual([{ v: 1, op: 'restore', restoreId: restore.id }])
-    // Not before the rollback has run.
-    expect(await restoreMayRun(db(), restore.id)).toEqual({ state: 'wait', retryInMs: 3_000 })
-
-    expect(await runDeployment(engine(), rollback.id)).toBe('SUCCEEDED')
-    expect(await serving(env.url)).toBe('traider fixture v1')
-    expect(await restoreMayRun(db(), restore.id)).toEqual({ state: 'run' })
-    const done = await runRestore({ ...backupDeps(), runtime: dockerStackRuntime }, restore.id)
-    expect({ status: done.status, outcome: done.outcome }).toEqual({ status: 'SUCCEEDED', outcome: `Database ${env.database} restored in place.` })
-    expect(await count(env.database)).toBe(40)
-    const kept = await cluster.sql(`SELECT datname FROM pg_database WHERE datname LIKE '${env.database}_pre_restore_%'`)
-    expect(kept).toMatch(/_pre_restore_\d{14}$/)
-    expect(await count(kept)).toBe(60)
-    // The web service was stopped for the swap and started again: still release 1.
-    const lines = (await db().backupLog.findMany({ where: { restoreId: restore.id }, orderBy: { id: 'asc' } })).map((l) => l.message)
-    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^stopping web /), 'started 1 service container(s) again']))
-    expect(await serving(env.url)).toBe('traider fixture v1')
-    const audits = await db().auditEvent.findMany({ where: { environmentId: env.environment.id, action: { in: ['deployment.rollback', 'restore.requested'] } }, orderBy: { id: 'asc' } })
-    expect(audits.map((a) => [a.action, (a.summary as Record<string, unknown>).restoreDatabase ?? (a.summary as Record<string, unknown>).afterDeploymentId])).toEqual([
-      ['deployment.rollback', true],
-      ['restore.requested', rollback.id],
-    ])
-  }, 240_000)
+    await cluster.sql('INSERT INTO fills SELECT generate_series(41, 60)', env.database)
+    shared = { env, second }
+  }, 180_000)
 
   it('is cancelled, database untouched, when its rollback does not succeed; the worker holds its job until then', async () => {
-    const env = await environmentWithDatabase()
-    await deployWithBackup(env.environment.id, 'v1')
-    await cluster.sql('INSERT INTO fills SELECT generate_series(1, 10)', env.database)
-    await deployWithBackup(env.environment.id, 'v2')
-    await cluster.sql('INSERT INTO fills SELECT generate_series(11, 15)', env.database)
+    const { env } = shared
 
     const connection = createBullConnection('worker')
     const queueName = unique('backup-test')
@@ -137,7 +103,7 @@ describe('rollback with a database restore', () => {
       expect(await pollUntil(async () => outcomes.length > 0, 10_000)).toBe(true)
       expect(outcomes).toEqual([{ status: 'CANCELLED', reason: expect.stringMatching(/^Not run: rollback #\d+ ended cancelled, not succeeded\. The database was not touched/) }])
       expect(await db().restore.findUniqueOrThrow({ where: { id: rollback.restore!.id } })).toMatchObject({ status: 'CANCELLED', startedAt: null })
-      expect(await count(env.database)).toBe(15)
+      expect(await count(env.database)).toBe(60)
       expect(await serving(env.url)).toBe('traider fixture v2')
     } finally {
       await worker.close()
@@ -148,9 +114,7 @@ describe('rollback with a database restore', () => {
   }, 240_000)
 
   it('waiting for approvals: an approver deciding after the rollback was cancelled is told, and the restore is cancelled', async () => {
-    const env = await environmentWithDatabase()
-    await deployWithBackup(env.environment.id, 'v1')
-    await deployWithBackup(env.environment.id, 'v2')
+    const { env } = shared
     await db().approvalPolicy.create({ data: { environmentId: env.environment.id, requiredApprovals: 1, eligibleRoles: ['APPROVER', 'ADMIN'], approvalTtlMinutes: 60, requireTotp: false, waitTimerMinutes: 0 } })
     const [requester, approver] = await Promise.all([makePerson('APPROVER'), makePerson('APPROVER')])
     const backupQueue = recordingBackupQueue()
@@ -162,6 +126,50 @@ describe('rollback with a database restore', () => {
     await expect(decide).rejects.toThrow(/^Not run: rollback #\d+ ended cancelled/)
     expect((await db().restore.findUniqueOrThrow({ where: { id: rollback.restore!.id } })).status).toBe('CANCELLED')
     expect(backupQueue.jobs).toEqual([])
+    expect(await count(env.database)).toBe(60)
+    await db().approvalPolicy.delete({ where: { environmentId: env.environment.id } })
+  }, 240_000)
+
+  it('restores the pre-deploy backup of the deployment that replaced the release, in place, after the rollback succeeded', async () => {
+    const { env, second } = shared
+    expect(await serving(env.url)).toBe('traider fixture v2')
+
+    const point = await findRollbackRestorePoint(db(), env.environment.id, await releaseId(env.environment.id, 1))
+    if (!point.available) throw new Error(point.reason)
+    expect(point.deployment).toEqual({ id: second.id, number: second.number })
+    expect(await db().backup.findUniqueOrThrow({ where: { id: point.backup.id } })).toMatchObject({ trigger: 'PRE_DEPLOY', verified: true, tableCounts: { 'public.fills': 40 } })
+
+    const approver = await makePerson('APPROVER')
+    const backupQueue = recordingBackupQueue()
+    const rollback = await requestRollback(rollbackDeps(backupQueue), approver.actor, { environmentId: env.environment.id, toReleaseNumber: 1, emergency: false, restoreDatabase: true, reason: 'bad fills' })
+    expect(rollback).toMatchObject({ releaseNumber: 1, queued: true, restore: { status: 'QUEUED' } })
+    const restore = await db().restore.findUniqueOrThrow({ where: { id: rollback.restore!.id } })
+    expect(restore).toMatchObject({ backupId: point.backup.id, mode: 'IN_PLACE', targetDatabase: env.database, afterDeploymentId: rollback.id, reason: `With rollback #${rollback.number} to release 1: bad fills` })
+    expect(backupQueue.jobs).toEqual([{ v: 1, op: 'restore', restoreId: restore.id }])
+    // Not before the rollback has run.
+    expect(await restoreMayRun(db(), restore.id)).toEqual({ state: 'wait', retryInMs: 3_000 })
+
+    // The release's own bake window (1 s when it last succeeded), not the 30 s default.
+    expect((await db().deployment.findUniqueOrThrow({ where: { id: rollback.id } })).bakeSeconds).toBe(1)
+    expect(await runDeployment(engine(), rollback.id)).toBe('SUCCEEDED')
+    expect(await serving(env.url)).toBe('traider fixture v1')
+    expect(await restoreMayRun(db(), restore.id)).toEqual({ state: 'run' })
+    const done = await runRestore({ ...backupDeps(), runtime: dockerStackRuntime }, restore.id)
+    expect({ status: done.status, outcome: done.outcome }).toEqual({ status: 'SUCCEEDED', outcome: `Database ${env.database} restored in place.` })
+    expect(await count(env.database)).toBe(40)
+    const kept = await cluster.sql(`SELECT datname FROM pg_database WHERE datname LIKE '${env.database}_pre_restore_%'`)
+    expect(kept).toMatch(/_pre_restore_\d{14}$/)
+    expect(await count(kept)).toBe(60)
+    // The web service was stopped for the swap and started again: still release 1.
+    const lines = (await db().backupLog.findMany({ where: { restoreId: restore.id }, orderBy: { id: 'asc' } })).map((l) => l.message)
+    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^stopping web /), 'started 1 service container(s) again']))
+    expect(await serving(env.url)).toBe('traider fixture v1')
+    const audits = await db().auditEvent.findMany({ where: { environmentId: env.environment.id, action: { in: ['deployment.rollback', 'restore.requested'] } }, orderBy: { id: 'asc' } })
+    // The earlier tests' cancelled rollbacks (with their restores) come first.
+    expect(audits.slice(-2).map((a) => [a.action, (a.summary as Record<string, unknown>).restoreDatabase ?? (a.summary as Record<string, unknown>).afterDeploymentId])).toEqual([
+      ['deployment.rollback', true],
+      ['restore.requested', rollback.id],
+    ])
   }, 240_000)
 
   it('is refused before anything is created when no verified pre-deploy backup exists, and needs backup:restore', async () => {

@@ -27,6 +27,7 @@ export const rollbackInput = z.object({
   toReleaseNumber: z.number().int().positive().optional(),
   emergency: z.boolean().default(false),
   reason: z.string().trim().max(500).optional(),
+  /** Default: the bake window the release had when it last succeeded on this environment. */
   bakeSeconds: z.number().int().min(0).max(3600).optional(),
   /**
    * Also restore the database, in place, to the verified pre-deploy backup taken just before

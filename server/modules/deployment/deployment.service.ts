@@ -173,6 +173,9 @@ export async function requestRollback(deps: DeploymentDeps, actor: AuditActor, i
   }
   const release = await deps.db.release.findUniqueOrThrow({ where: { id: targetReleaseId } })
   const restore = input.restoreDatabase ? await rollbackRestore(deps, environment.id, release) : null
+  // Unless asked otherwise, the release is watched as long as when it last succeeded here.
+  const lastSuccess = await deps.db.deployment.findFirst({ where: { releaseId: release.id, status: 'SUCCEEDED' }, orderBy: { finishedAt: 'desc' }, select: { bakeSeconds: true } })
+  const bakeSeconds = input.bakeSeconds ?? lastSuccess?.bakeSeconds
   const plan = release.plan as unknown as ReleasePlan
   const running = currentContainers(await deps.runtime.listStackContainers(endpointOf(environment), plan.project, { all: false }))
   const diff = diffAgainstRunning(plan, running)
@@ -181,7 +184,7 @@ export async function requestRollback(deps: DeploymentDeps, actor: AuditActor, i
   let restoreCreated: Awaited<ReturnType<typeof createRestoreRequest>> | undefined
   try {
     created = await deps.db.$transaction(async (tx) => {
-      const deployment = await createDeployment(tx, actor, { environmentId: environment.id, releaseId: release.id, kind, diff, bakeSeconds: input.bakeSeconds, reason: input.reason })
+      const deployment = await createDeployment(tx, actor, { environmentId: environment.id, releaseId: release.id, kind, diff, bakeSeconds, reason: input.reason })
       const gate = await gateDeployment(tx, deployment.id, new Date())
       await audit(tx, actor, {
         action: input.emergency ? 'deployment.emergency_rollback' : 'deployment.rollback',

@@ -128,6 +128,7 @@ export async function updateSecretStore(deps: Pick<SecretDeps, 'db'>, actor: Aud
 export async function redeployAffectedServices(deps: SecretDeps, actor: AuditActor, input: { environmentId: string }) {
   const last = await deps.db.deployment.findFirst({ where: { environmentId: input.environmentId, status: 'SUCCEEDED' }, orderBy: { finishedAt: 'desc' }, include: { release: { select: { variables: true, number: true } } } })
   if (!last) throw new DomainError('PRECONDITION_FAILED', 'Nothing is deployed on this environment yet: deploy it from the Deployments page; it will read the current secrets.')
-  const created = await requestDeployment(deps, actor, { environmentId: input.environmentId, variables: last.release.variables as Record<string, string> })
+  // Same inputs, same bake window as the deployment that is running.
+  const created = await requestDeployment(deps, actor, { environmentId: input.environmentId, variables: last.release.variables as Record<string, string>, bakeSeconds: last.bakeSeconds })
   return { id: created.id, number: created.number }
 }
