@@ -1,6 +1,7 @@
 // Test helpers: make users, people to act as, tRPC callers and environments against the real
 // database. Each helper makes unique rows so test files never depend on each other's data.
 import { randomBytes } from 'node:crypto'
+import type { TRPCError } from '@trpc/server'
 import { db } from '@/server/db'
 import { hashPassword } from '@/server/auth/password'
 import { createCaller } from '@/server/api/root'
@@ -11,6 +12,9 @@ import { SYSTEM_ACTOR } from '@/server/modules/audit/audit'
 import type { BackupJobPayload, BackupJobQueue } from '@/server/modules/backup/backup-jobs'
 import { saveStackVersion } from '@/server/modules/stack/stack.service'
 import type { Role } from '@/generated/prisma/enums'
+
+/** The error a tRPC call failed with (a call that succeeds fails the test). */
+export const trpcFailure = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure') }, (e: TRPCError) => e)
 
 export const unique = (label: string) => `${label}-${randomBytes(4).toString('hex')}`
 

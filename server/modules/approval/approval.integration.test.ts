@@ -2,10 +2,9 @@
 // image resolver): a production request waits for two different approvers, the requester
 // cannot approve, a rejection ends it, break-glass skips the gate, a wait timer schedules a
 // re-check, and policy changes are validated and audited.
-import { TRPCError } from '@trpc/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db, disconnectDb } from '@/server/db'
-import { callerFor, fakeImageRuntime, makeUser, productionEnvironmentWithStack, recordingQueue } from '@/test/factories'
+import { callerFor, fakeImageRuntime, makeUser, productionEnvironmentWithStack, recordingQueue, trpcFailure } from '@/test/factories'
 import { enrollTotp, nextCode, type Enrolled } from '@/test/totp'
 import { recheckDeploymentGate } from './approval.service'
 
@@ -21,7 +20,7 @@ beforeAll(async () => {
 afterAll(disconnectDb)
 
 const as = (user: U, queue = recordingQueue()) => ({ caller: callerFor(user, { runtime: fakeImageRuntime, queue }), queue })
-const failure = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure') }, (e: TRPCError) => e)
+const failure = trpcFailure
 const status = async (id: string) => (await db().deployment.findUniqueOrThrow({ where: { id } })).status
 
 describe('production deployment approvals', () => {

@@ -1,11 +1,10 @@
 // TOTP enrollment against real Postgres through the tRPC procedures: the seed is sealed at rest,
 // enrollment is inactive until confirmed, a code is never accepted twice, recovery codes are
 // stored hashed and work once, disabling needs a code, and an admin reset is audited.
-import { TRPCError } from '@trpc/server'
 import * as OTPAuth from 'otpauth'
 import { afterAll, describe, expect, it } from 'vitest'
 import { db, disconnectDb } from '@/server/db'
-import { callerFor, makeUser } from '@/test/factories'
+import { callerFor, makeUser, trpcFailure } from '@/test/factories'
 import { totpCode } from '@/test/totp'
 import { randomBytes } from 'node:crypto'
 import { currentMasterKey, masterKeyFrom, openText, sealedKeyId } from '@/server/crypto/envelope'
@@ -15,7 +14,7 @@ import { verifySecondFactor } from './two-factor.service'
 
 afterAll(disconnectDb)
 
-const failure = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure') }, (e: TRPCError) => e)
+const failure = trpcFailure
 
 describe('TOTP enrollment', () => {
   it('enrolls with a QR code and text secret, confirms with a code, shows 10 recovery codes once', async () => {

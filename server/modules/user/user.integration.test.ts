@@ -1,11 +1,10 @@
 // User management against real Postgres: one-time passwords, last-admin protection,
 // disabling ends sessions at once (the session re-check), and own password changes.
-import { TRPCError } from '@trpc/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db, disconnectDb } from '@/server/db'
 import { loadActiveUser } from '@/server/auth/session'
 import { verifyPassword } from '@/server/auth/password'
-import { callerFor, makeUser, TEST_PASSWORD, unique } from '@/test/factories'
+import { callerFor, makeUser, TEST_PASSWORD, unique, trpcFailure } from '@/test/factories'
 import { freshDatabase } from '@/test/fresh-database'
 import { bootstrapFirstAdmin } from './user.service'
 
@@ -15,7 +14,7 @@ beforeAll(async () => {
 })
 afterAll(disconnectDb)
 
-const failure = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure') }, (e: TRPCError) => e)
+const failure = trpcFailure
 
 describe('user.create', () => {
   it('returns a one-time password once, stores only its hash, and forces a change', async () => {
