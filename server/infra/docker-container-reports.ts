@@ -7,6 +7,7 @@ export type InspectAnswer = {
   Id: string
   Name: string
   Image: string
+  Created?: string
   RestartCount?: number
   State: {
     Status: string

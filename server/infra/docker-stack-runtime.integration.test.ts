@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { dockerCli, FIXTURE_BODIES, FIXTURE_HEALTHCHECK, freePort, httpGetText } from '@/test/docker-fixtures'
 import { deploy, endpoint, HEALTHCHECK_YAML, newProject, PROJECT_LABEL, stackOf, cleanUpStackRuntimeTests } from '@/test/stack-runtime-harness'
-import { dockerStackRuntime as runtime } from './docker-stack-runtime'
+import { dockerStackRuntime as runtime, lastDieExitCode } from './docker-stack-runtime'
 
 cleanUpStackRuntimeTests()
 
@@ -89,6 +89,20 @@ services:
     const result = await runtime.waitForHealthy(endpoint, api.id, { timeoutMs: 15_000 })
     expect(result.outcome).toBe('exited')
     expect(result.outcome !== 'healthy' && result.detail).toMatch(/crashed \(exit code 1\) and (is being|was) restarted[\s\S]*flaky: failing now/)
+  })
+
+  it("reads a crash's exit code from the engine's events, as it must once the restart policy has started the container again", async () => {
+    const project = newProject()
+    const stack = stackOf(`services:\n  job:\n    image: traider-fixture:crash\n    restart: on-failure:2\n`)
+    const job = await deploy(project, stack, stack.services[0])
+    const deadline = Date.now() + 15_000
+    let status = await runtime.inspectContainer(endpoint, job.id)
+    while ((status.state !== 'exited' || status.restartCount < 2) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      status = await runtime.inspectContainer(endpoint, job.id)
+    }
+    expect(status).toMatchObject({ state: 'exited', restartCount: 2, exitCode: 1 })
+    expect(await lastDieExitCode(endpoint, job.id, new Date(Date.now() - 60_000).toISOString())).toBe(1)
   })
 
   it('reports the unhealthy image as unhealthy within the healthcheck budget, with the check output', async () => {

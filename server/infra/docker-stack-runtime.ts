@@ -97,13 +97,43 @@ async function logLines(endpoint: DockerEndpoint, id: string, tail: number): Pro
   return demultiplexLogLines(Buffer.isBuffer(buffer) ? buffer : Buffer.from(String(buffer)))
 }
 
-function exitedDetail(status: ContainerStatus, answer: InspectAnswer, lines: string[], restartsSeen: number): string {
+/**
+ * The exit code of the container's last `die` event since `sinceIso`. A container its restart
+ * policy has already started again reports ExitCode 0 (the new run's), so the crash's own code
+ * is only in the engine's event log. undefined when the log has none.
+ */
+export async function lastDieExitCode(endpoint: DockerEndpoint, id: string, sinceIso: string | undefined): Promise<number | undefined> {
+  const since = Math.floor((Date.parse(sinceIso ?? '') || Date.now() - 60_000) / 1000)
+  const until = Math.ceil(Date.now() / 1000) // a bounded query: the engine ends the stream at `until`
+  const text = await runDockerCall(endpoint, async (docker, abortSignal) => {
+    const stream = (await docker.getEvents(
+      abortable({ since, until, filters: JSON.stringify({ container: [id], event: ['die'] }) }, abortSignal) as object,
+    )) as NodeJS.ReadableStream
+    const chunks: Buffer[] = []
+    for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)))
+    return Buffer.concat(chunks).toString('utf8')
+  })
+  let code: number | undefined
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue
+    try {
+      const parsed = Number((JSON.parse(line) as { Actor?: { Attributes?: { exitCode?: string } } }).Actor?.Attributes?.exitCode)
+      if (Number.isInteger(parsed)) code = parsed
+    } catch {
+      // a partial line: ignore it
+    }
+  }
+  return code
+}
+
+function exitedDetail(status: ContainerStatus, answer: InspectAnswer, lines: string[], restartsSeen: number, crashExitCode: number | undefined): string {
+  const code = crashExitCode === undefined ? '' : ` (exit code ${crashExitCode})`
   const how =
     status.state === 'exited' || status.state === 'dead'
       ? `exited with code ${status.exitCode}`
       : status.state === 'restarting'
         ? `crashed (exit code ${status.exitCode}) and is being restarted by its restart policy`
-        : `crashed (exit code ${status.exitCode}) and was restarted ${restartsSeen === 1 ? 'once' : `${restartsSeen} times`} while we waited`
+        : `crashed${code} and was restarted ${restartsSeen === 1 ? 'once' : `${restartsSeen} times`} while we waited`
   const oom = answer.State.OOMKilled ? ' after running out of memory (OOM-killed): raise deploy.resources.limits.memory' : ''
   const engineError = answer.State.Error ? ` (${answer.State.Error})` : ''
   const tail = lines.length > 0 ? `; last log lines:\n${lines.join('\n')}` : '; it logged nothing'
@@ -312,7 +342,9 @@ export const dockerStackRuntime: StackRuntime = {
       const restarts = status.restartCount - firstRestartCount
       if (status.state === 'exited' || status.state === 'dead' || status.state === 'restarting' || restarts > 0) {
         const lines = await logLines(endpoint, id, EXIT_LOG_LINES).catch(() => [])
-        return { outcome: 'exited', detail: exitedDetail(status, answer, lines, restarts) }
+        const running = status.state !== 'exited' && status.state !== 'dead' && status.state !== 'restarting'
+        const crashExitCode = running ? await lastDieExitCode(endpoint, id, answer.Created).catch(() => undefined) : undefined
+        return { outcome: 'exited', detail: exitedDetail(status, answer, lines, restarts, crashExitCode) }
       }
       if (status.health === 'healthy') return { outcome: 'healthy' }
       if (status.health === 'unhealthy') {
