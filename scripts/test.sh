@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `npm test`: every check, in order: typecheck, lint, unit tests, integration tests (real
-# Postgres, Redis, Docker), end-to-end tests (built app + worker + Chromium). Ends with one
-# line "N passed, N failed" (", N skipped" when any), counting typecheck and lint as one each.
+# `npm test`: every check: typecheck and lint, unit tests, then integration tests (real
+# Postgres, Redis, Docker) alongside the end-to-end tests (built app + worker + Chromium).
+# Ends with one line "N passed, N failed" (", N skipped" when any), counting typecheck and
+# lint as one each.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -12,21 +13,34 @@ rm -rf "$out" && mkdir -p "$out"
 npx prisma generate >/dev/null || { echo "prisma generate failed"; echo "0 passed, 1 failed"; exit 1; }
 
 declare -a checks=()
-check() { # name, command...
-  local name=$1; shift
-  echo; echo "== $name"
-  if "$@"; then checks+=("$name:pass"); else checks+=("$name:fail"); fi
-}
 
-check typecheck npx tsc --noEmit -p .
-check lint npx eslint --max-warnings=0 .
+# Typecheck and lint are single-threaded: on two cores they run side by side.
+echo; echo "== typecheck and lint"
+npx tsc --noEmit -p . > "$out/typecheck.log" 2>&1 & tsc_pid=$!
+npx eslint --max-warnings=0 . > "$out/lint.log" 2>&1 & lint_pid=$!
+wait $tsc_pid && checks+=(typecheck:pass) || checks+=(typecheck:fail)
+wait $lint_pid && checks+=(lint:pass) || checks+=(lint:fail)
+for c in typecheck lint; do echo "-- $c"; cat "$out/$c.log"; done
+echo "${checks[*]}"
+
 echo; echo "== unit tests"
 npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$out/unit.json"
-echo; echo "== integration tests"
-npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$out/integration.json"
-if [ "${SKIP_E2E:-}" != "1" ]; then
-  echo; echo "== end-to-end tests"
-  npx tsx e2e/run.ts
+
+integration() { npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$out/integration.json"; }
+e2e() { [ "${SKIP_E2E:-}" = "1" ] || npx tsx e2e/run.ts; }
+if [ "${TEST_SERIAL:-}" = "1" ] || [ "${SKIP_E2E:-}" = "1" ]; then
+  echo; echo "== integration tests"; integration
+  echo; echo "== end-to-end tests"; e2e
+else
+  # Integration and end-to-end tests mostly wait (on Docker, PostgreSQL, health checks and
+  # bake windows), so they run side by side: each has its own database, Redis prefix, ports
+  # and Docker projects, and the fixture images are built under a machine-wide lock.
+  # TEST_SERIAL=1 runs them one after the other.
+  echo; echo "== integration tests (in the background; their output follows the end-to-end tests')"
+  integration > "$out/integration.log" 2>&1 & integration_pid=$!
+  echo; echo "== end-to-end tests"; e2e
+  wait $integration_pid
+  echo; echo "== integration tests"; cat "$out/integration.log"
 fi
 
 node - "$out" "${checks[@]}" <<'JS'

@@ -31,6 +31,8 @@ import { BACKUP_QUEUE, syncAllBackupSchedules } from '@/server/modules/backup/ba
 import { defaultRunnerResolver } from '@/server/modules/backup/backup-target'
 import { preDeployBackup } from '@/server/modules/backup/pre-deploy-backup'
 import { requeueStrandedRestores } from '@/server/modules/backup/requeue-restores'
+import { redisScratchLeases } from '@/server/modules/backup/scratch-leases'
+import { sweepAllScratchLeftovers } from '@/server/modules/backup/sweep-scratch'
 import { createWebhookDeliveryProcessor } from './processors/webhook-delivery.processor'
 import { WEBHOOK_QUEUE, webhookEnqueuer } from '@/server/infra/webhook-queue'
 import { startDeliveryOutbox } from '@/server/modules/notification/deliver-webhook'
@@ -221,7 +223,16 @@ async function main() {
       gates: prometheusGateCheck(db()),
     }
     // Backups: commands run where each database is (this host, or docker exec in its container).
-    const backupDeps = { db: db(), resolveRunner: defaultRunnerResolver(dockerStackRuntime), backupDir: config.BACKUP_DIR, log: log.child({ queue: BACKUP_QUEUE }), runtime: dockerStackRuntime }
+    // Scratch copies (drills, restores into a new database) are leased in Redis while in use.
+    const scratchLeases = redisScratchLeases(connection, bullPrefix())
+    const backupDeps = {
+      db: db(),
+      resolveRunner: defaultRunnerResolver(dockerStackRuntime),
+      backupDir: config.BACKUP_DIR,
+      log: log.child({ queue: BACKUP_QUEUE }),
+      runtime: dockerStackRuntime,
+      leases: scratchLeases,
+    }
     engineDeps.backup = preDeployBackup(backupDeps)
     const definitions = [
       { queue: QUEUE_NAMES.environmentCheck, processor: createEnvironmentCheckProcessor(checkDeps, log.child({ queue: QUEUE_NAMES.environmentCheck })) },
@@ -294,6 +305,11 @@ async function main() {
         `Could not re-queue waiting environment checks, deployments or restores: ${reasonOf(error)}. If the tables are missing, run \`npm run db:migrate\`.`,
       )
     }
+
+    // What a drill or restore of a dead worker left on its engine; in the background (engines may be slow to answer).
+    void sweepAllScratchLeftovers({ db: db(), leases: scratchLeases, log }).catch((error: unknown) =>
+      log.warn('Could not look for scratch copies left by an interrupted drill or restore', { err: errorFields(error) }),
+    )
 
     const liveConnection = connection
     try {

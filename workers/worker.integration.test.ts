@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { db, disconnectDb } from '@/server/db'
 import { bullJobQueue, bullPrefix, closeQueues, DEFAULT_JOB_OPTIONS, QUEUE_NAMES } from '@/server/infra/queues'
 import { createBullConnection } from '@/server/infra/redis'
+import { dockerCli, ensureFixtureImages, removeContainersByLabel, runDockerCli } from '@/test/docker-fixtures'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx')
@@ -58,10 +59,20 @@ let exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 let output = ''
 let healthPort: number
 let strandedCheckId: string
+const leftoverScratch = `wk-scratch-${randomBytes(4).toString('hex')}`
+const TEST_LABEL = `traider.test=${leftoverScratch}`
 
 beforeAll(async () => {
   // Inserted before the worker exists and never enqueued: only the start-up re-queue can run it.
   strandedCheckId = await environmentWithQueuedCheck('unix:///var/run/docker.sock')
+  // A scratch copy a worker of this installation left when it died mid-drill (nobody holds its lease),
+  // on the engine of an environment that backs up a database in a container.
+  const env = await db().environment.findFirstOrThrow({ where: { id: createdEnvironmentIds[0] } })
+  await db().backupConfig.create({ data: { environmentId: env.id, location: 'CONTAINER', service: 'postgres', database: 'traider', retentionDays: 30, keepFulls: 1 } })
+  await ensureFixtureImages()
+  const labels = [`traider.scratch=${leftoverScratch}`, `traider.scratch.owner=${bullPrefix()}`, TEST_LABEL].flatMap((l) => ['--label', l])
+  await dockerCli(['volume', 'create', ...labels, leftoverScratch])
+  await dockerCli(['create', '--name', leftoverScratch, ...labels, '-v', `${leftoverScratch}:/data`, '--network', 'none', 'traider-fixture:db'])
   healthPort = await freePort()
   worker = spawn(TSX, ['workers/main.ts'], {
     cwd: ROOT,
@@ -88,6 +99,8 @@ afterAll(async () => {
     await exited
   }
   await db().environment.deleteMany({ where: { id: { in: createdEnvironmentIds } } })
+  await removeContainersByLabel(TEST_LABEL)
+  await runDockerCli(['volume', 'rm', '-f', leftoverScratch])
   await closeQueues()
   await disconnectDb()
 })
@@ -102,6 +115,12 @@ describe('worker process', () => {
     const row = await finishedCheck(strandedCheckId)
     expect(row.status).toBe('OK')
     expect(output).toContain('Re-queued environment checks left QUEUED')
+  })
+
+  it('removes the scratch copies a dead worker of this installation left, at start', async () => {
+    const gone = async (kind: 'container' | 'volume') => (await runDockerCli([kind, 'inspect', leftoverScratch])).code !== 0
+    await pollUntil('the leftover scratch to be removed', async () => ((await gone('container')) && (await gone('volume')) ? true : undefined))
+    expect(output).toContain(`Removed what an interrupted drill or restore left on unix:///var/run/docker.sock: container ${leftoverScratch}, volume ${leftoverScratch}`)
   })
 
   it('records the local engine facts for a queued check', async () => {

@@ -195,3 +195,20 @@ export async function removeOneOffVolume(endpoint: DockerEndpoint, name: string)
     if (!(error instanceof OneOffGone)) throw error
   })
 }
+
+export type LabelledOneOffs = {
+  containers: Array<{ id: string; name: string; labels: Record<string, string> }>
+  volumes: Array<{ name: string; labels: Record<string, string> }>
+}
+
+/** One-off containers (running or not) and volumes on the engine that carry `label` (`key` or `key=value`). */
+export async function listLabelledOneOffs(endpoint: DockerEndpoint, label: string): Promise<LabelledOneOffs> {
+  return runDockerCall(endpoint, async (client) => {
+    const filters = { label: [label] }
+    const [containers, volumes] = await Promise.all([client.listContainers({ all: true, filters }), client.listVolumes({ filters })])
+    return {
+      containers: containers.map((c) => ({ id: c.Id, name: (c.Names?.[0] ?? c.Id).replace(/^\//, ''), labels: c.Labels ?? {} })),
+      volumes: (volumes.Volumes ?? []).map((v) => ({ name: v.Name, labels: v.Labels ?? {} })),
+    }
+  })
+}

@@ -23,6 +23,8 @@ import { projectName } from '@/server/modules/deployment/release-plan'
 import { resolveDbTarget } from './backup-target'
 import { BackupCommandError, psql, stderrTail, type DbTarget } from './db-target'
 import { pgbackrestCommand, physicalRestoreArgs } from './pgbackrest-engine'
+import type { ScratchLeases } from './scratch-leases'
+import { SCRATCH_LABEL, SCRATCH_OWNER_LABEL, sweepScratchLeftovers } from './sweep-scratch'
 
 export type ContainerScratchDeps = {
   db: Db
@@ -31,6 +33,11 @@ export type ContainerScratchDeps = {
   runtime?: Pick<StackRuntime, 'listStackContainers'>
   /** How long the scratch cluster may take to replay WAL and be promoted. Default 60 min. */
   recoveryTimeoutMs?: number
+  /**
+   * Leases on scratch copies (the worker's are in Redis). With them, each scratch is held while in
+   * use and what an interrupted drill or restore left on the engine is removed first.
+   */
+  leases?: ScratchLeases
 }
 
 const RESTORE_TIMEOUT_MS = 6 * 60 * 60 * 1000
@@ -74,13 +81,19 @@ export async function withContainerScratchCluster<T>(
     throw new DomainError('PRECONDITION_FAILED', `No running container of service "${config.service}" in stack ${project} on ${endpoint.url}: start the database, then retry (the scratch copy is made from its image and mounts).`)
   }
   const { dataDir, args } = await liveServerArgs(target)
-  const id = randomBytes(4).toString('hex')
+  if (deps.leases) {
+    await sweepScratchLeftovers(endpoint, deps.leases, deps.log).catch((error: Error) =>
+      deps.log.warn(`Could not look for scratch copies left on ${endpoint.url}: ${error.message}`, { environmentId: environment.id }),
+    )
+  }
+  const id = randomBytes(8).toString('hex')
   const name = `${live.name}-scratch-${id}`
-  const labels = { 'traider.scratch': id, 'traider.scratch.like': live.id }
+  const labels = { [SCRATCH_LABEL]: id, 'traider.scratch.like': live.id, ...(deps.leases ? { [SCRATCH_OWNER_LABEL]: deps.leases.owner } : {}) }
   const shape = { like: live.id, user: config.osUser ?? undefined, labels, isolateData: { path: dataDir, volume: name } }
+  const lease = await deps.leases?.hold(id) // before anything exists, so no sweep can take it
   let containerId: string | null = null
-  await createOneOffVolume(endpoint, name, labels)
   try {
+    await createOneOffVolume(endpoint, name, labels)
     const restore = [...pgbackrestCommand(target), ...physicalRestoreArgs({ ...from, copy: true, dataDir })]
     const restored = await runOneOffContainer(endpoint, {
       ...shape,
@@ -109,7 +122,11 @@ export async function withContainerScratchCluster<T>(
     const leftovers: string[] = []
     if (containerId) await removeOneOffContainer(endpoint, containerId).catch((e: Error) => leftovers.push(`container ${name} (${e.message})`))
     await removeOneOffVolume(endpoint, name).catch((e: Error) => leftovers.push(`volume ${name} (${e.message})`))
-    if (leftovers.length) deps.log.error(`Could not remove the scratch ${leftovers.join(' and ')}: remove it by hand (docker rm -f ${name}; docker volume rm ${name}).`, { environmentId: environment.id })
+    if (leftovers.length) {
+      deps.log.error(`Could not remove the scratch ${leftovers.join(' and ')}: the next drill on this engine or a worker restart removes it, or remove it by hand (docker rm -f ${name}; docker volume rm ${name}).`, { environmentId: environment.id })
+    }
+    // Released only after removal: an earlier release would let a sweep race the removal (harmless, but noisy).
+    await lease?.release().catch(() => undefined)
   }
 }
 

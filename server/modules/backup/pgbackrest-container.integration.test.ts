@@ -7,9 +7,12 @@
 import { mkdtemp, open, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Backup, Environment } from '@/generated/prisma/client'
 import { db } from '@/server/db'
+import { env } from '@/server/env'
 import { dockerStackRuntime } from '@/server/infra/docker-stack-runtime'
 import { createLogger } from '@/server/logger'
 import { SYSTEM_ACTOR } from '@/server/modules/audit/audit'
@@ -24,6 +27,8 @@ import { checkPgbackrestReadiness } from './pgbackrest-engine'
 import { createBackupRecord, loadConfig, runBackup, verifyBackup } from './run-backup'
 import { runDrill } from './run-drill'
 import { runRestore, type RestoreDeps } from './run-restore'
+import { redisScratchLeases, type ScratchLeases } from './scratch-leases'
+import { SCRATCH_LABEL, SCRATCH_OWNER_LABEL } from './sweep-scratch'
 
 const TEST_LABEL = 'traider.test=pgbackrest-container'
 const STANZA = 'traider'
@@ -33,6 +38,8 @@ let dbContainer: { id: string; name: string }
 let appContainer: string
 let volumes: { data: string; repo: string }
 let deps: RestoreDeps
+let redis: Redis
+let leases: ScratchLeases
 let backupDir: string
 
 /** psql as the image's superuser inside the database container (test data only; the product goes through its runner). */
@@ -79,10 +86,14 @@ beforeAll(async () => {
   const log = createLogger({ level: () => 'error', sink: () => undefined })
   // Only a pgBackRest restore into a new database writes here (the dump copied out of the scratch).
   backupDir = await mkdtemp(path.join(os.tmpdir(), 'traider-pgbrc-'))
-  deps = { db: db(), resolveRunner: defaultRunnerResolver(dockerStackRuntime), backupDir, log, runtime: dockerStackRuntime, recoveryTimeoutMs: 60_000 }
+  redis = new Redis(env().REDIS_URL)
+  // As the worker does: scratch copies leased in Redis, leftovers of dead workers swept.
+  leases = redisScratchLeases(redis, `traider-it-pgbrc-${randomBytes(4).toString('hex')}`)
+  deps = { db: db(), resolveRunner: defaultRunnerResolver(dockerStackRuntime), backupDir, log, runtime: dockerStackRuntime, recoveryTimeoutMs: 60_000, leases }
 }, 120_000)
 
 afterAll(async () => {
+  await redis?.quit()
   if (dbContainer) await removeContainersByLabel(`traider.one-off.like=${dbContainer.id}`)
   await removeContainersByLabel(TEST_LABEL)
   for (const volume of Object.values(volumes ?? {})) await runDockerCli(['volume', 'rm', '-f', volume])
@@ -191,14 +202,14 @@ describe('pgBackRest in the database container, through the product', () => {
   it('the scratch of a set is a one-off container of the image: its own data volume, every other mount read-only, no network, removed afterwards', async () => {
     const { environment: env, config } = await loadConfig(db(), environment.id)
     const seen = await withContainerScratchCluster(deps, { environment: env, config, target: await productTarget() }, { set: incr.artifact! }, async (scratch) => {
-      expect(scratch.runner.where).toMatch(new RegExp(`^container ${dbContainer.name}-scratch-[0-9a-f]{8} on unix:///var/run/docker.sock$`))
+      expect(scratch.runner.where).toMatch(new RegExp(`^container ${dbContainer.name}-scratch-[0-9a-f]{16} on unix:///var/run/docker.sock$`))
       const id = (await dockerCli(['ps', '-q', '--no-trunc', '--filter', `label=traider.scratch.like=${dbContainer.id}`])).split('\n')
       expect(id).toHaveLength(1)
       const [mountsJson, ...shape] = (await dockerCli(['inspect', '--format', '{{json .Mounts}}|{{.HostConfig.NetworkMode}}|{{.Config.Image}}|{{.HostConfig.ReadonlyRootfs}}', id[0]])).split('|')
       const mounts = (JSON.parse(mountsJson) as Array<{ Name?: string; Destination: string; RW: boolean }>).map((m) => [m.Destination, m.Name, m.RW])
       expect(mounts.sort()).toEqual([
         [PGBACKREST_REPO, volumes.repo, false],
-        [PGDATA, expect.stringMatching(new RegExp(`^${dbContainer.name}-scratch-[0-9a-f]{8}$`)), true],
+        [PGDATA, expect.stringMatching(new RegExp(`^${dbContainer.name}-scratch-[0-9a-f]{16}$`)), true],
       ])
       expect(shape).toEqual(['none', await dockerCli(['inspect', '--format', '{{.Image}}', dbContainer.name]), 'true'])
       return countTables(scratch)
@@ -207,8 +218,14 @@ describe('pgBackRest in the database container, through the product', () => {
     expect(await scratchLeftovers()).toEqual([])
   }, 60_000)
 
-  it('DR drill of the containerised database: restored in a scratch container, row counts equal to those at backup time, RTO/RPO recorded, nothing left', async () => {
+  it('DR drill of the containerised database: restored in a scratch container, row counts equal to those at backup time, RTO/RPO recorded, nothing left (not even a dead worker\'s scratch)', async () => {
     const newest = await db().backup.findFirstOrThrow({ where: { environmentId: environment.id, status: 'SUCCEEDED', verified: true }, orderBy: { startedAt: 'desc' } })
+    // What a worker killed mid-drill leaves: a scratch volume and container whose lease nobody renews.
+    const dead = `${dbContainer.name}-scratch-dead`
+    const labels = [`${SCRATCH_LABEL}=dead`, `${SCRATCH_OWNER_LABEL}=${leases.owner}`, `traider.scratch.like=${dbContainer.id}`].flatMap((l) => ['--label', l])
+    await dockerCli(['volume', 'create', ...labels, dead])
+    await dockerCli(['create', '--name', dead, ...labels, '-v', `${dead}:${PGDATA}`, '--network', 'none', await dockerCli(['inspect', '--format', '{{.Image}}', dbContainer.name])])
+    expect(await scratchLeftovers()).toHaveLength(2)
     const drill = await runDrill(deps, environment.id)
     expect({ ok: drill.ok, error: drill.error, backupId: drill.backupId }).toEqual({ ok: true, error: null, backupId: newest.id })
     expect(drill.checks).toEqual([
@@ -219,7 +236,8 @@ describe('pgBackRest in the database container, through the product', () => {
     expect(newest.tableCounts).toEqual({ 'public.orders': 660 })
     expect(drill.restoreSeconds).toBeGreaterThan(0)
     expect(drill.dataAgeSeconds).toBeGreaterThan(0)
-    expect(await scratchLeftovers()).toEqual([])
+    expect(await scratchLeftovers()).toEqual([]) // its own scratch, and the dead worker's
+    expect(await redis.keys(`${leases.owner}:scratch-lease:*`)).toEqual([]) // its lease given up
     // The live cluster kept serving and archiving; the scratch never touched its volume.
     expect(await sql('SELECT count(*) FROM orders')).toBe('610')
   }, 60_000)

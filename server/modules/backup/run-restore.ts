@@ -20,12 +20,15 @@ import { restoreLogicalIntoNewDatabase, takeLogicalBackup } from './pg-dump-engi
 import { restoreClusterInPlace } from './restore-cluster-in-place'
 import { scratchClusterFor, type ScratchClusterRunner } from './run-drill'
 import { backupLog, loadConfig, type BackupDeps } from './run-backup'
+import type { ScratchLeases } from './scratch-leases'
 
 export type RestoreDeps = BackupDeps & {
   runtime: Pick<StackRuntime, 'listStackContainers' | 'stopContainer' | 'startContainer'>
   /** For pgBackRest in place in a container; default: a one-off container on the environment's engine. */
   runOneOff?: OneOffRunner
   recoveryTimeoutMs?: number
+  /** Leases on scratch containers (see container-scratch-cluster.ts); the worker always passes its Redis ones. */
+  leases?: ScratchLeases
 }
 
 /** The scratch cluster and the dump loader for where the database runs (a stack container: see container-scratch-cluster.ts). */
