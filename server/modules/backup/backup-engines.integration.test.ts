@@ -7,7 +7,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Redis } from 'ioredis'
 import { db } from '@/server/db'
+import { env } from '@/server/env'
 import { localCommandRunner } from '@/server/infra/local-command-runner'
 import { createLogger, type LogLevel } from '@/server/logger'
 import { startPgCluster, stopDataDir, PG_BIN, type PgCluster } from '@/test/pg-cluster'
@@ -18,6 +20,8 @@ import { checkPgbackrestReadiness, restorePhysical, takePhysicalBackup, verifyPh
 import { createBackupRecord, runBackup, verifyBackup } from './run-backup'
 import { runDrill } from './run-drill'
 import { runRestore } from './run-restore'
+import { newScratchId, redisScratchLeases } from './scratch-leases'
+import { scratchDirectory } from './sweep-scratch'
 
 const run = promisify(execFile)
 const asPostgres = (argv: string[]) => run('runuser', ['-u', 'postgres', '--', ...argv], { cwd: '/', timeout: 120_000 })
@@ -132,16 +136,26 @@ describe('pgBackRest through the product', () => {
     await db().backupConfig.create({
       data: { environmentId: environment.id, location: 'HOST', host: physical.socketDir, port: physical.port, database: 'app', osUser: 'postgres', engine: 'PGBACKREST', pgbackrestConfig: physical.pgbackrest!.config, pgbackrestStanza: 'main' },
     })
-    const deps = { db: db(), resolveRunner: async () => localCommandRunner, backupDir: workDir, log, runtime: { listStackContainers: async () => [], stopContainer: async () => undefined, startContainer: async () => undefined } }
+    const redis = new Redis(env().REDIS_URL)
+    const leases = redisScratchLeases(redis, `traider-it-pgbr-${slug}`)
+    const deps = { db: db(), resolveRunner: async () => localCommandRunner, backupDir: workDir, log, leases, runtime: { listStackContainers: async () => [], stopContainer: async () => undefined, startContainer: async () => undefined } }
     const full = await runBackup(deps, (await createBackupRecord(deps, { type: 'SYSTEM', id: null, label: 'test' }, { environmentId: environment.id, kind: 'FULL', trigger: 'MANUAL' })).id)
     expect(full).toMatchObject({ status: 'SUCCEEDED', kind: 'FULL', verified: true })
     expect(full.artifact).toMatch(/^\d{8}-\d{6}F$/)
     const counts = full.tableCounts as Record<string, number>
     expect(counts['public.orders']).toBe(660)
 
+    // A scratch cluster a worker killed mid-drill left running (nobody holds its lease): the drill stops and removes it first.
+    const dead = scratchDirectory(leases, newScratchId())
+    await asPostgres(['mkdir', '-m', '0700', dead])
+    await asPostgres([`${PG_BIN}/initdb`, '-D', `${dead}/data`, '-A', 'trust'])
+    await asPostgres([`${PG_BIN}/pg_ctl`, '-D', `${dead}/data`, '-l', `${dead}/log`, '-o', `-c listen_addresses='' -c unix_socket_directories='${dead}'`, '-w', 'start'])
     const drill = await runDrill(deps, environment.id)
     expect({ ok: drill.ok, error: drill.error, backupId: drill.backupId }).toEqual({ ok: true, error: null, backupId: full.id })
     expect(drill.checks).toContainEqual({ name: 'row counts', ok: true, detail: expect.stringMatching(/equal to the counts at backup time/) })
+    await expect(stat(dead)).rejects.toMatchObject({ code: 'ENOENT' })
+    expect(await run('pgrep', ['-f', `${dead}/data`]).then(() => 0, (e: { code: number }) => e.code)).toBe(1) // its postgres is gone too
+    expect(await redis.keys(`${leases.owner}:*`)).toEqual([])
 
     await physical.sql(`INSERT INTO orders(batch) SELECT 'after-full' FROM generate_series(1, 7)`, 'app')
     await new Promise((r) => setTimeout(r, 1_100))
@@ -154,6 +168,8 @@ describe('pgBackRest through the product', () => {
     expect({ status: done.status, outcome: done.outcome }).toEqual({ status: 'SUCCEEDED', outcome: 'Restored into new database app_pitr.' })
     expect(await physical.sql(`SELECT count(*) FROM orders WHERE batch = 'after-full'`, 'app_pitr')).toBe('7')
     expect(await physical.sql(`SELECT count(*) FROM orders`, 'app_pitr')).toBe('667')
+    expect(await redis.keys(`${leases.owner}:*`)).toEqual([])
+    await redis.quit()
   }, 300_000)
 })
 

@@ -7,7 +7,9 @@ import { mkdtemp, rm, stat } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { Redis } from 'ioredis'
 import { db } from '@/server/db'
+import { env } from '@/server/env'
 import { localCommandRunner } from '@/server/infra/local-command-runner'
 import { createLogger } from '@/server/logger'
 import { makePerson, recordingBackupQueue, unique } from '@/test/factories'
@@ -19,6 +21,8 @@ import { requeueStrandedRestores } from './requeue-restores'
 import { createBackupRecord, runBackup } from './run-backup'
 import { runDrill } from './run-drill'
 import { runRestore } from './run-restore'
+import { newScratchId, redisScratchLeases } from './scratch-leases'
+import { scratchDatabaseName } from './sweep-scratch'
 
 let cluster: PgCluster
 let backupDir: string
@@ -61,6 +65,30 @@ describe('DR drill', () => {
       { name: 'row counts', ok: true, detail: '300 row(s), equal to the counts at backup time' },
     ])
     expect(await cluster.sql(`SELECT count(*) FROM pg_database WHERE datname LIKE 'traider_drill_%'`)).toBe('0')
+  }, 120_000)
+
+  it("drops the drill databases a dead worker of this installation left, never one whose lease is held or another installation's", async () => {
+    const environment = await environmentWithBackups()
+    await runBackup(deps(), (await createBackupRecord(deps(), actor, { environmentId: environment.id, kind: 'AUTO', trigger: 'MANUAL' })).id)
+    const redis = new Redis(env().REDIS_URL)
+    try {
+      const leases = redisScratchLeases(redis, `traider-it-drill-${environment.slug}`)
+      const [dead, busy] = [newScratchId(), newScratchId()]
+      const lease = await leases.hold(busy)
+      const others = redisScratchLeases(redis, `traider-it-other-${environment.slug}`)
+      const names = { dead: scratchDatabaseName(leases, dead), busy: scratchDatabaseName(leases, busy), other: scratchDatabaseName(others, newScratchId()) }
+      for (const name of Object.values(names)) await cluster.sql(`CREATE DATABASE ${name}`)
+
+      const drill = await runDrill({ ...deps(), leases }, environment.id)
+      expect(drill).toMatchObject({ ok: true, error: null })
+      const left = (await cluster.sql(`SELECT datname FROM pg_database WHERE datname LIKE 'traider_drill_%' ORDER BY datname`)).split('\n').filter(Boolean)
+      expect(left).toEqual([names.busy, names.other].sort())
+      expect(await redis.keys(`${leases.owner}:*`)).toEqual([`${leases.owner}:scratch-lease:${busy}`]) // the drill gave its own up
+      await lease.release()
+      for (const name of [names.busy, names.other]) await cluster.sql(`DROP DATABASE ${name}`)
+    } finally {
+      await redis.quit()
+    }
   }, 120_000)
 
   it('fails loudly when the counts do not match what was recorded, and the health shows it', async () => {

@@ -3,6 +3,7 @@
 // it, renewing it well before it expires; a scratch whose lease is gone belongs to a worker that
 // died mid-drill, and any worker may remove it. Several workers may share one engine, so
 // "not mine" is never enough to remove one: only "nobody holds it".
+import { createHash, randomBytes } from 'node:crypto'
 import type { Redis } from 'ioredis'
 
 export type ScratchLease = { release(): Promise<void> }
@@ -43,5 +44,24 @@ export function redisScratchLeases(redis: Redis, prefix: string, { ttlMs = SCRAT
     async held(id) {
       return (await redis.exists(key(id))) === 1
     },
+  }
+}
+
+/** A new scratch id: 64 random bits, hex (names stay unique without asking anyone). */
+export const newScratchId = (): string => randomBytes(8).toString('hex')
+
+/**
+ * A short tag of the owner for names that cannot carry labels (scratch databases, directories):
+ * a sweep only ever matches its own tag.
+ */
+export const ownerTag = (owner: string): string => createHash('sha256').update(owner).digest('hex').slice(0, 8)
+
+/** Runs `work` while holding the lease on `id` (when there are leases), giving it up afterwards. */
+export async function whileLeased<T>(leases: ScratchLeases | undefined, id: string, work: () => Promise<T>): Promise<T> {
+  const lease = await leases?.hold(id)
+  try {
+    return await work()
+  } finally {
+    await lease?.release().catch(() => undefined)
   }
 }

@@ -1,12 +1,15 @@
-// Removes the scratch copies a drill or restore left behind when its worker died mid-way (a
-// one-off container and its volume, labelled `traider.scratch=<id>`): those whose lease nobody
-// holds. Runs before each new scratch copy on that engine and, for every engine with container
-// backups, when a worker starts.
+// Removes the scratch copies a drill or restore left behind when its worker died mid-way: those
+// whose lease nobody holds (scratch-leases.ts). A one-off container and its volume (labelled
+// `traider.scratch=<id>`) for a database in a stack container; a drill database, or a scratch
+// cluster's directory and its running PostgreSQL, for a database on a host. Each sweep runs before
+// a new scratch copy of the same kind is made there, and container sweeps also at worker start.
 import type { Db } from '@/server/db'
 import { listLabelledOneOffs, removeOneOffContainer, removeOneOffVolume } from '@/server/infra/docker-one-off'
 import type { DockerEndpoint } from '@/server/infra/ports'
 import type { Logger } from '@/server/logger'
-import type { ScratchLeases } from './scratch-leases'
+import { psql, type DbTarget } from './db-target'
+import { dropDatabase } from './pg-dump-engine'
+import { ownerTag, type ScratchLeases } from './scratch-leases'
 
 export const SCRATCH_LABEL = 'traider.scratch'
 /** The installation whose worker made the scratch (ScratchLeases.owner). */
@@ -51,4 +54,48 @@ export async function sweepAllScratchLeftovers(deps: { db: Db; leases: Pick<Scra
     }
   }
   return total
+}
+
+/** A scratch database of a logical drill, named so that a sweep of the same owner can find it. */
+export const scratchDatabaseName = (leases: Pick<ScratchLeases, 'owner'> | undefined, id: string) =>
+  leases ? `traider_drill_${ownerTag(leases.owner)}_${id}` : `traider_drill_${id}`
+
+/** A scratch cluster's directory where the database runs (created with mkdir -m 0700: never an existing path). */
+export const scratchDirectory = (leases: Pick<ScratchLeases, 'owner'> | undefined, id: string) =>
+  leases ? `/tmp/traider-drill-${ownerTag(leases.owner)}-${id}` : `/tmp/traider-drill-${id}`
+
+const SCRATCH_ID = /^[0-9a-f]{16}$/
+
+/** Drops the drill databases on the target's server that a dead worker of this installation left. */
+export async function sweepScratchDatabases(target: DbTarget, leases: Pick<ScratchLeases, 'held' | 'owner'>, log: Logger): Promise<string[]> {
+  const prefix = `traider_drill_${ownerTag(leases.owner)}_`
+  const names = (await psql(target, `SELECT datname FROM pg_database WHERE datname LIKE '${prefix}%' ORDER BY datname`)).split('\n').filter(Boolean)
+  const dropped: string[] = []
+  for (const name of names) {
+    const id = name.slice(prefix.length)
+    if (!name.startsWith(prefix) || !SCRATCH_ID.test(id) || (await leases.held(id))) continue // LIKE's _ matches any character
+    await dropDatabase(target, name)
+    dropped.push(name)
+  }
+  if (dropped.length > 0) log.warn(`Dropped drill databases an interrupted drill left on ${target.runner.where}: ${dropped.join(', ')}`)
+  return dropped
+}
+
+/** Stops and removes the scratch clusters on the database's host that a dead worker of this installation left. */
+export async function sweepScratchDirectories(target: DbTarget, leases: Pick<ScratchLeases, 'held' | 'owner'>, pgBin: string, log: Logger): Promise<string[]> {
+  const prefix = scratchDirectory(leases, '')
+  const user = target.osUser ?? 'postgres'
+  const listed = await target.runner.run(['sh', '-c', 'for d in "$0"*; do [ -d "$d" ] && echo "$d"; done; true', prefix], { user })
+  const removed: string[] = []
+  for (const dir of listed.stdout.split('\n').filter(Boolean)) {
+    const id = dir.slice(prefix.length)
+    if (!SCRATCH_ID.test(id) || (await leases.held(id))) continue
+    // Its PostgreSQL may still run (pg_ctl daemonises it): stop it first; an already stopped one is fine.
+    await target.runner.run([`${pgBin}/pg_ctl`, '-D', `${dir}/data`, '-m', 'immediate', '-w', 'stop'], { user })
+    const rm = await target.runner.run(['rm', '-rf', dir], { user })
+    if (rm.exitCode === 0) removed.push(dir)
+    else log.error(`Could not remove the scratch cluster ${dir} on ${target.runner.where}: ${rm.stderr.trim()}; remove it by hand.`)
+  }
+  if (removed.length > 0) log.warn(`Removed scratch clusters an interrupted drill or restore left on ${target.runner.where}: ${removed.join(', ')}`)
+  return removed
 }
