@@ -52,9 +52,9 @@ const TLS_FILES = ['ca.pem', 'cert.pem', 'key.pem'] as const
 async function readTlsMaterial(url: string, tlsPath: string): Promise<TlsMaterial> {
   const results = await Promise.all(
     TLS_FILES.map(async (name) => {
-      const file = path.join(tlsPath, name)
+      const file = path.join(/*turbopackIgnore: true*/ tlsPath, name)
       try {
-        return { file, data: await readFile(file), code: null }
+        return { file, data: await readFile(/*turbopackIgnore: true*/ file), code: null }
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code
         if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EISDIR' || code === 'ENOTDIR') {

@@ -29,7 +29,7 @@ function header(text: string, key: string): string | undefined {
 }
 
 export async function listStackTemplates(dir = TEMPLATES_DIR): Promise<StackTemplate[]> {
-  const files = (await readdir(dir).catch(() => [] as string[])).sort()
+  const files = (await readdir(/*turbopackIgnore: true*/ dir).catch(() => [] as string[])).sort()
   const templates = await Promise.all(
     files.map((file) => {
       const single = SINGLE_FILE.exec(file)
