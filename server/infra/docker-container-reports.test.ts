@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest'
 import {
   demultiplexLogLines,
+  exitedDetail,
+  lastExitCodeOfDieEvents,
   healthFromStatusText,
   lastHealthOutput,
   toContainerStatus,
@@ -135,5 +137,24 @@ describe('list answers', () => {
       deploymentId: null,
       image: answer.Image,
     })
+  })
+})
+
+describe('exit reports', () => {
+  const die = (exitCode: string) => JSON.stringify({ status: 'die', Actor: { Attributes: { exitCode } } })
+
+  it("takes the last die event's exit code, skipping partial lines, and none without one", () => {
+    expect(lastExitCodeOfDieEvents(`${die('1')}\n${die('137')}\n{"status":"di`)).toBe(137)
+    expect(lastExitCodeOfDieEvents('')).toBeUndefined()
+    expect(lastExitCodeOfDieEvents(die('not-a-number'))).toBeUndefined()
+  })
+
+  it('says how the container ended: exited, restarting, or restarted with the code the event log gave (or none)', () => {
+    const answer = { State: { OOMKilled: false } } as InspectAnswer
+    const status = (state: string, exitCode: number) => ({ name: 'web-1', state, exitCode }) as Parameters<typeof exitedDetail>[0]
+    expect(exitedDetail(status('exited', 3), answer, ['boom'], 0, undefined)).toBe('web-1 exited with code 3; last log lines:\nboom')
+    expect(exitedDetail(status('restarting', 1), answer, [], 0, undefined)).toBe('web-1 crashed (exit code 1) and is being restarted by its restart policy; it logged nothing')
+    expect(exitedDetail(status('running', 0), answer, [], 1, 1)).toBe('web-1 crashed (exit code 1) and was restarted once while we waited; it logged nothing')
+    expect(exitedDetail(status('running', 0), answer, [], 2, undefined)).toBe('web-1 crashed and was restarted 2 times while we waited; it logged nothing')
   })
 })

@@ -136,3 +136,36 @@ export function demultiplexLogLines(buffer: Buffer): string[] {
   for (const rest of pending.values()) if (rest.length > 0) push(rest)
   return lines
 }
+
+/** The exit code of the last `die` event in the engine's event stream (one JSON object a line), if any. */
+export function lastExitCodeOfDieEvents(text: string): number | undefined {
+  let code: number | undefined
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue
+    try {
+      const parsed = Number((JSON.parse(line) as { Actor?: { Attributes?: { exitCode?: string } } }).Actor?.Attributes?.exitCode)
+      if (Number.isInteger(parsed)) code = parsed
+    } catch {
+      // a partial line: ignore it
+    }
+  }
+  return code
+}
+
+/**
+ * Why a container that should have become healthy did not: exited, restarting, or restarted while
+ * we waited (with the crash's exit code from the event log, when known), OOM, and its last log lines.
+ */
+export function exitedDetail(status: ContainerStatus, answer: InspectAnswer, lines: string[], restartsSeen: number, crashExitCode: number | undefined): string {
+  const code = crashExitCode === undefined ? '' : ` (exit code ${crashExitCode})`
+  const how =
+    status.state === 'exited' || status.state === 'dead'
+      ? `exited with code ${status.exitCode}`
+      : status.state === 'restarting'
+        ? `crashed (exit code ${status.exitCode}) and is being restarted by its restart policy`
+        : `crashed${code} and was restarted ${restartsSeen === 1 ? 'once' : `${restartsSeen} times`} while we waited`
+  const oom = answer.State.OOMKilled ? ' after running out of memory (OOM-killed): raise deploy.resources.limits.memory' : ''
+  const engineError = answer.State.Error ? ` (${answer.State.Error})` : ''
+  const tail = lines.length > 0 ? `; last log lines:\n${lines.join('\n')}` : '; it logged nothing'
+  return `${status.name} ${how}${oom}${engineError}${tail}`
+}

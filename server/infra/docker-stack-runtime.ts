@@ -7,6 +7,8 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { env } from '@/server/env'
 import {
   demultiplexLogLines,
+  exitedDetail,
+  lastExitCodeOfDieEvents,
   lastHealthOutput,
   toContainerStatus,
   toStackContainerSummary,
@@ -14,7 +16,7 @@ import {
   type ListAnswer,
 } from './docker-container-reports'
 import { runDockerCall, type EngineRefusal } from './docker'
-import { StackRuntimeError, type ContainerStatus, type DockerEndpoint, type HostResources, type StackRuntime } from './ports'
+import { StackRuntimeError, type DockerEndpoint, type HostResources, type StackRuntime } from './ports'
 import { removeSecretDir, supportsSecretFiles, writeSecretFiles } from './secret-files'
 import { composeResourceName, STACK_LABELS, toContainerCreate } from './service-spec-to-docker'
 
@@ -113,31 +115,7 @@ export async function lastDieExitCode(endpoint: DockerEndpoint, id: string, sinc
     for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)))
     return Buffer.concat(chunks).toString('utf8')
   })
-  let code: number | undefined
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue
-    try {
-      const parsed = Number((JSON.parse(line) as { Actor?: { Attributes?: { exitCode?: string } } }).Actor?.Attributes?.exitCode)
-      if (Number.isInteger(parsed)) code = parsed
-    } catch {
-      // a partial line: ignore it
-    }
-  }
-  return code
-}
-
-function exitedDetail(status: ContainerStatus, answer: InspectAnswer, lines: string[], restartsSeen: number, crashExitCode: number | undefined): string {
-  const code = crashExitCode === undefined ? '' : ` (exit code ${crashExitCode})`
-  const how =
-    status.state === 'exited' || status.state === 'dead'
-      ? `exited with code ${status.exitCode}`
-      : status.state === 'restarting'
-        ? `crashed (exit code ${status.exitCode}) and is being restarted by its restart policy`
-        : `crashed${code} and was restarted ${restartsSeen === 1 ? 'once' : `${restartsSeen} times`} while we waited`
-  const oom = answer.State.OOMKilled ? ' after running out of memory (OOM-killed): raise deploy.resources.limits.memory' : ''
-  const engineError = answer.State.Error ? ` (${answer.State.Error})` : ''
-  const tail = lines.length > 0 ? `; last log lines:\n${lines.join('\n')}` : '; it logged nothing'
-  return `${status.name} ${how}${oom}${engineError}${tail}`
+  return lastExitCodeOfDieEvents(text)
 }
 
 /** Waits `ms`, or throws the signal's own reason as soon as it is aborted. */

@@ -2,7 +2,7 @@
 // ports, as the postgres OS user) and real pgBackRest: point-in-time restore, logical restore
 // into a new database, and damage (a flipped byte, an empty or truncated dump) caught loudly.
 import { execFile } from 'node:child_process'
-import { mkdtemp, open, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
@@ -14,6 +14,7 @@ import { localCommandRunner } from '@/server/infra/local-command-runner'
 import { createLogger, type LogLevel } from '@/server/logger'
 import { startPgCluster, stopDataDir, PG_BIN, type PgCluster } from '@/test/pg-cluster'
 import { unique } from '@/test/factories'
+import { flipMiddleByte } from '@/test/flip-byte'
 import { countTables, type DbTarget } from './db-target'
 import { restoreLogicalIntoNewDatabase, takeLogicalBackup, verifyLogicalDump } from './pg-dump-engine'
 import { checkPgbackrestReadiness, restorePhysical, takePhysicalBackup, verifyPhysicalBackup } from './pgbackrest-engine'
@@ -112,16 +113,7 @@ describe('pgBackRest engine', () => {
     const full = await takePhysicalBackup(target, 'full')
     const { stdout } = await run('sh', ['-c', `find ${physical.pgbackrest!.repo}/backup/main/${full.label}/pg_data -type f -printf '%s %p\\n' | sort -rn | head -1`])
     const victim = stdout.trim().split(' ')[1]
-    const handle = await open(victim, 'r+')
-    try {
-      const size = (await handle.stat()).size
-      const byte = Buffer.alloc(1)
-      await handle.read(byte, 0, 1, Math.floor(size / 2))
-      byte[0] ^= 0xff
-      await handle.write(byte, 0, 1, Math.floor(size / 2))
-    } finally {
-      await handle.close()
-    }
+    await flipMiddleByte(victim)
     const report = await verifyPhysicalBackup(target, full.label, full.sha256)
     expect(report.ok).toBe(false)
     expect(report.detail).toMatch(new RegExp(`${full.label}: invalid`))

@@ -2,7 +2,6 @@
 // its own fresh data volume, the other mounts (pgBackRest repository, config files) read-only, no
 // network; pgbackrest restores into it, PostgreSQL runs on its unix socket, and the container and
 // volume are removed afterwards whatever happened. The live container is only asked two settings.
-import { randomBytes } from 'node:crypto'
 import type { BackupConfig, Environment } from '@/generated/prisma/client'
 import type { Db } from '@/server/db'
 import { dockerExecRunner } from '@/server/infra/docker-exec-runner'
@@ -23,7 +22,7 @@ import { projectName } from '@/server/modules/deployment/release-plan'
 import { resolveDbTarget } from './backup-target'
 import { BackupCommandError, psql, stderrTail, type DbTarget } from './db-target'
 import { pgbackrestCommand, physicalRestoreArgs } from './pgbackrest-engine'
-import type { ScratchLeases } from './scratch-leases'
+import { newScratchId, whileLeased, type ScratchLeases } from './scratch-leases'
 import { SCRATCH_LABEL, SCRATCH_OWNER_LABEL, sweepScratchLeftovers } from './sweep-scratch'
 
 export type ContainerScratchDeps = {
@@ -86,48 +85,48 @@ export async function withContainerScratchCluster<T>(
       deps.log.warn(`Could not look for scratch copies left on ${endpoint.url}: ${error.message}`, { environmentId: environment.id }),
     )
   }
-  const id = randomBytes(8).toString('hex')
+  const id = newScratchId()
   const name = `${live.name}-scratch-${id}`
   const labels = { [SCRATCH_LABEL]: id, 'traider.scratch.like': live.id, ...(deps.leases ? { [SCRATCH_OWNER_LABEL]: deps.leases.owner } : {}) }
   const shape = { like: live.id, user: config.osUser ?? undefined, labels, isolateData: { path: dataDir, volume: name } }
-  const lease = await deps.leases?.hold(id) // before anything exists, so no sweep can take it
-  let containerId: string | null = null
-  try {
-    await createOneOffVolume(endpoint, name, labels)
-    const restore = [...pgbackrestCommand(target), ...physicalRestoreArgs({ ...from, copy: true, dataDir })]
-    const restored = await runOneOffContainer(endpoint, {
-      ...shape,
-      name: `${name}-restore`,
-      // The fresh volume may hold the data directory below its root (PGDATA=…/data/pgdata).
-      entrypoint: ['sh', '-c', 'mkdir -p "$0" && chmod 0700 "$0" && exec "$@"'],
-      cmd: [dataDir, ...restore],
-      timeoutMs: RESTORE_TIMEOUT_MS,
-    })
-    if (restored.exitCode !== 0) {
-      throw new BackupCommandError(`pgbackrest restore into a scratch container of ${live.name} failed (exit ${restored.exitCode}): ${stderrTail(restored.output)}. Check the backup set with "Verify now"; drill or restore from another backup.`)
-    }
-    containerId = (
-      await startOneOffContainer(endpoint, {
+  // Leased before anything exists, so no sweep can take it; given up only after removal.
+  return whileLeased(deps.leases, id, async () => {
+    let containerId: string | null = null
+    try {
+      await createOneOffVolume(endpoint, name, labels)
+      const restore = [...pgbackrestCommand(target), ...physicalRestoreArgs({ ...from, copy: true, dataDir })]
+      const restored = await runOneOffContainer(endpoint, {
         ...shape,
-        name,
-        entrypoint: ['postgres'],
-        // TimescaleDB jobs (retention, compression) must not change the copy before it is counted.
-        cmd: ['-D', dataDir, ...args, '-c', 'listen_addresses=', '-c', 'archive_mode=off', '-c', 'timescaledb.max_background_workers=0'],
+        name: `${name}-restore`,
+        // The fresh volume may hold the data directory below its root (PGDATA=…/data/pgdata).
+        entrypoint: ['sh', '-c', 'mkdir -p "$0" && chmod 0700 "$0" && exec "$@"'],
+        cmd: [dataDir, ...restore],
+        timeoutMs: RESTORE_TIMEOUT_MS,
       })
-    ).id
-    const scratch = { ...(await resolveDbTarget(deps.db, config, dockerExecRunner(endpoint, { id: containerId, name }))), pgbackrest: null }
-    await waitUntilPromoted(deps, endpoint, containerId, name, scratch)
-    return await work(scratch)
-  } finally {
-    const leftovers: string[] = []
-    if (containerId) await removeOneOffContainer(endpoint, containerId).catch((e: Error) => leftovers.push(`container ${name} (${e.message})`))
-    await removeOneOffVolume(endpoint, name).catch((e: Error) => leftovers.push(`volume ${name} (${e.message})`))
-    if (leftovers.length) {
-      deps.log.error(`Could not remove the scratch ${leftovers.join(' and ')}: the next drill on this engine or a worker restart removes it, or remove it by hand (docker rm -f ${name}; docker volume rm ${name}).`, { environmentId: environment.id })
+      if (restored.exitCode !== 0) {
+        throw new BackupCommandError(`pgbackrest restore into a scratch container of ${live.name} failed (exit ${restored.exitCode}): ${stderrTail(restored.output)}. Check the backup set with "Verify now"; drill or restore from another backup.`)
+      }
+      containerId = (
+        await startOneOffContainer(endpoint, {
+          ...shape,
+          name,
+          entrypoint: ['postgres'],
+          // TimescaleDB jobs (retention, compression) must not change the copy before it is counted.
+          cmd: ['-D', dataDir, ...args, '-c', 'listen_addresses=', '-c', 'archive_mode=off', '-c', 'timescaledb.max_background_workers=0'],
+        })
+      ).id
+      const scratch = { ...(await resolveDbTarget(deps.db, config, dockerExecRunner(endpoint, { id: containerId, name }))), pgbackrest: null }
+      await waitUntilPromoted(deps, endpoint, containerId, name, scratch)
+      return await work(scratch)
+    } finally {
+      const leftovers: string[] = []
+      if (containerId) await removeOneOffContainer(endpoint, containerId).catch((e: Error) => leftovers.push(`container ${name} (${e.message})`))
+      await removeOneOffVolume(endpoint, name).catch((e: Error) => leftovers.push(`volume ${name} (${e.message})`))
+      if (leftovers.length) {
+        deps.log.error(`Could not remove the scratch ${leftovers.join(' and ')}: the next drill on this engine or a worker restart removes it, or remove it by hand (docker rm -f ${name}; docker volume rm ${name}).`, { environmentId: environment.id })
+      }
     }
-    // Released only after removal: an earlier release would let a sweep race the removal (harmless, but noisy).
-    await lease?.release().catch(() => undefined)
-  }
+  })
 }
 
 /** Polls the scratch until it is out of recovery; fails fast, with its log, if it stops. */

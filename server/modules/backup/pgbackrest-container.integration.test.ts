@@ -4,7 +4,7 @@
 // scratch one-off container (own volume, repository read-only, no network). The image (test/postgres-image.ts) is PostgreSQL 15
 // from this host plus the stack's own compose/traider/postgres entrypoint, pgbackrest.conf and
 // archiving lines, run read-only as 70:70 with the stack's tmpfs mounts.
-import { mkdtemp, open, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -19,6 +19,7 @@ import { SYSTEM_ACTOR } from '@/server/modules/audit/audit'
 import { projectName } from '@/server/modules/deployment/release-plan'
 import { dockerCli, ensureFixtureImages, removeContainersByLabel, runDockerCli, waitUntil } from '@/test/docker-fixtures'
 import { unique } from '@/test/factories'
+import { flipMiddleByte } from '@/test/flip-byte'
 import { ensurePostgresImage, PGBACKREST_CONFIG, PGBACKREST_REPO, PGDATA, POSTGRES_UID } from '@/test/postgres-image'
 import { defaultRunnerResolver, resolveDbTarget } from './backup-target'
 import { withContainerScratchCluster } from './container-scratch-cluster'
@@ -258,16 +259,7 @@ describe('pgBackRest in the database container, through the product', () => {
     expect(await verifyBackup(deps, full.id)).toMatchObject({ verified: true })
     const mount = await dockerCli(['volume', 'inspect', '--format', '{{.Mountpoint}}', volumes.repo])
     const victim = (await dockerCli(['exec', dbContainer.name, 'sh', '-c', `find ${PGBACKREST_REPO}/backup/${STANZA}/${full.artifact}/pg_data -type f -exec ls -s {} + | sort -rn | awk 'NR==1 {print $2}'`])).replace(PGBACKREST_REPO, mount)
-    const handle = await open(victim, 'r+')
-    try {
-      const middle = Math.floor((await handle.stat()).size / 2)
-      const byte = Buffer.alloc(1)
-      await handle.read(byte, 0, 1, middle)
-      byte[0] ^= 0xff
-      await handle.write(byte, 0, 1, middle)
-    } finally {
-      await handle.close()
-    }
+    await flipMiddleByte(victim)
     const damaged = await verifyBackup(deps, full.id)
     expect(damaged.verified).toBe(false)
     expect(damaged.verifyDetail).toMatch(new RegExp(`^pgbackrest verify found damage: ${full.artifact}: invalid`))
@@ -278,18 +270,7 @@ describe('pgBackRest in the database container, through the product', () => {
     const newest = await db().backup.findFirstOrThrow({ where: { environmentId: environment.id, status: 'SUCCEEDED', verified: true }, orderBy: { startedAt: 'desc' } })
     // Its manifest (every file's size and checksum) and the manifest's copy, each one byte off: the set cannot be restored.
     const mount = await dockerCli(['volume', 'inspect', '--format', '{{.Mountpoint}}', volumes.repo])
-    for (const name of ['backup.manifest', 'backup.manifest.copy']) {
-      const handle = await open(path.join(mount, 'backup', STANZA, newest.artifact!, name), 'r+')
-      try {
-        const at = Math.floor((await handle.stat()).size / 2)
-        const byte = Buffer.alloc(1)
-        await handle.read(byte, 0, 1, at)
-        byte[0] ^= 0x01
-        await handle.write(byte, 0, 1, at)
-      } finally {
-        await handle.close()
-      }
-    }
+    for (const name of ['backup.manifest', 'backup.manifest.copy']) await flipMiddleByte(path.join(mount, 'backup', STANZA, newest.artifact!, name), 0x01)
     const drill = await runDrill(deps, environment.id)
     expect({ ok: drill.ok, backupId: drill.backupId, restoreSeconds: drill.restoreSeconds }).toEqual({ ok: false, backupId: newest.id, restoreSeconds: null })
     expect(drill.error).toMatch(new RegExp(`^pgbackrest restore into a scratch container of ${dbContainer.name} failed \\(exit \\d+\\): .+\\. Check the backup set with "Verify now"; drill or restore from another backup\\.$`))
