@@ -20,34 +20,34 @@ afterAll(async () => {
 })
 
 describe('API token lookups cached for read-only requests', () => {
-  it('a token revoked by another process is refused at once on writes, and from then on on reads', async () => {
+  /**
+   * A token read once at t0 (its lookup cached), then revoked by another process (this process's
+   * cache is not told). `auth(ms, readOnly)` authenticates it at t0 + ms through that cache.
+   */
+  async function revokedElsewhereAfterOneRead() {
     const cache = new TokenLookupCache()
     const { token, apiToken } = await freshToken()
     const t0 = Date.now()
-    const at = (ms: number) => new Date(t0 + ms)
-    expect((await authenticateApiToken({ db: db() }, token, client, { readOnly: true, now: at(0), cache })).ok).toBe(true)
-
-    // Another process revokes it: this process's cache is not told.
+    const auth = (ms: number, readOnly: boolean) => authenticateApiToken({ db: db() }, token, client, { readOnly, now: new Date(t0 + ms), cache })
+    expect((await auth(0, true)).ok).toBe(true)
     await db().apiToken.update({ where: { id: apiToken.id }, data: { revokedAt: new Date() } })
+    return { auth, apiToken }
+  }
 
-    expect(await authenticateApiToken({ db: db() }, token, client, { readOnly: false, now: at(1), cache })).toEqual({ ok: false, reason: 'revoked' })
+  it('a token revoked by another process is refused at once on writes, and from then on on reads', async () => {
+    const { auth, apiToken } = await revokedElsewhereAfterOneRead()
+    expect(await auth(1, false)).toEqual({ ok: false, reason: 'revoked' })
     // The write re-read the row, so reads see the revocation from now on too.
-    expect(await authenticateApiToken({ db: db() }, token, client, { readOnly: true, now: at(2), cache })).toEqual({ ok: false, reason: 'revoked' })
+    expect(await auth(2, true)).toEqual({ ok: false, reason: 'revoked' })
     expect(await db().auditEvent.count({ where: { action: 'token.refused', targetId: apiToken.id } })).toBe(2)
   })
 
   it(`reads are served from a lookup at most ${TOKEN_LOOKUP_MAX_AGE_MS} ms old, then the revocation applies`, async () => {
-    const cache = new TokenLookupCache()
-    const { token, apiToken } = await freshToken()
-    const t0 = Date.now()
-    const at = (ms: number) => new Date(t0 + ms)
-    expect((await authenticateApiToken({ db: db() }, token, client, { readOnly: true, now: at(0), cache })).ok).toBe(true)
-    await db().apiToken.update({ where: { id: apiToken.id }, data: { revokedAt: new Date() } })
-
+    const { auth } = await revokedElsewhereAfterOneRead()
     // Inside the window the stale lookup is used (this is the documented delay)…
-    expect((await authenticateApiToken({ db: db() }, token, client, { readOnly: true, now: at(TOKEN_LOOKUP_MAX_AGE_MS - 1), cache })).ok).toBe(true)
+    expect((await auth(TOKEN_LOOKUP_MAX_AGE_MS - 1, true)).ok).toBe(true)
     // …and at the end of it the token is refused.
-    expect(await authenticateApiToken({ db: db() }, token, client, { readOnly: true, now: at(TOKEN_LOOKUP_MAX_AGE_MS), cache })).toEqual({ ok: false, reason: 'revoked' })
+    expect(await auth(TOKEN_LOOKUP_MAX_AGE_MS, true)).toEqual({ ok: false, reason: 'revoked' })
   })
 
   it('a revocation made in this process applies at once, to reads too (the shared cache)', async () => {
